@@ -1,0 +1,6 @@
+#include <stdio.h>
+int main(void)
+{
+    puts("lockstep " LST_VERSION);
+    return 0;
+}
