@@ -1,0 +1,287 @@
+/* store.h: the layout of a lockstep store, the file through which the shim (inside the
+ * target) hands what it saw to the lockstep process. The shim maps it MAP_SHARED and fills
+ * it while the program runs; the CLI maps it too, watches it live (stall watchdog) and reads
+ * it afterwards, even when the target crashed or was killed. Every table has a fixed
+ * capacity chosen at creation, is append-only, and is written lock-free: a record is filled
+ * first and published last (release store of its id or valid flag). One store per process:
+ * a forked child copies its parent's store into its own file. */
+#ifndef LST_STORE_H
+#define LST_STORE_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define LST_STORE_MAGIC   0x31524f5453545344ULL /* "DSTSTOR1" */
+#define LST_STORE_VERSION 1
+#define LST_MAX_FRAMES    32
+#define LST_PATH_MAX      256
+
+/* Lock kinds, as recorded in a lock instance. */
+enum {
+    LST_LOCK_MUTEX = 0,     /* PTHREAD_MUTEX_NORMAL / DEFAULT */
+    LST_LOCK_RECURSIVE = 1, /* PTHREAD_MUTEX_RECURSIVE */
+    LST_LOCK_ERRORCHECK = 2,
+    LST_LOCK_RWLOCK = 3,
+    LST_LOCK_SPIN = 4,
+};
+
+/* Acquisition modes (bits). */
+enum {
+    LST_MODE_WRITE = 0, /* exclusive: mutex, spinlock, rwlock write */
+    LST_MODE_READ = 1,  /* shared: rwlock read */
+    LST_MODE_TRY = 2,   /* acquired by a successful trylock or timedlock */
+};
+
+/* What a thread is blocked in (thread record's wait_kind). */
+enum {
+    LST_WAIT_NONE = 0,
+    LST_WAIT_MUTEX,   /* wait_obj: mutex/spinlock address; wait_lock: instance */
+    LST_WAIT_RDLOCK,  /* rwlock read */
+    LST_WAIT_WRLOCK,  /* rwlock write */
+    LST_WAIT_COND,    /* wait_obj: condvar; wait_lock: the mutex instance */
+    LST_WAIT_SEM,
+    LST_WAIT_JOIN,    /* wait_lock: joined thread's index */
+    LST_WAIT_BARRIER,
+    LST_WAIT_COUNT
+};
+
+/* Thread record states. */
+enum {
+    LST_THREAD_FREE = 0,
+    LST_THREAD_STARTING, /* record claimed by pthread_create, thread not yet running */
+    LST_THREAD_RUNNING,
+    LST_THREAD_EXITED,
+    LST_THREAD_GONE,     /* existed in the parent; not copied into this child by fork */
+    LST_THREAD_FAILED,   /* pthread_create failed */
+};
+
+/* Event kinds (events region). */
+enum {
+    LST_EV_NONE = 0,
+    LST_EV_SELF_DEADLOCK,   /* thread relocks a non-recursive lock it holds */
+    LST_EV_DEADLOCK,        /* one record per thread of a wait-for cycle, same group */
+    LST_EV_UNLOCK_NOT_OWNER,
+    LST_EV_UNLOCK_UNLOCKED,
+    LST_EV_DESTROY_LOCKED,
+    LST_EV_EXIT_HOLDING,    /* thread exited while holding lock */
+    LST_EV_FORK_HELD,       /* fork while another thread holds lock */
+    LST_EV_COUNT
+};
+
+/* Capacity limits (bits of header.limits_hit). */
+enum {
+    LST_LIMIT_THREADS = 1u << 0,
+    LST_LIMIT_HELD = 1u << 1,
+    LST_LIMIT_LOCK_SLOTS = 1u << 2,
+    LST_LIMIT_LOCKS = 1u << 3,
+    LST_LIMIT_CHAINS = 1u << 4,
+    LST_LIMIT_STACKS = 1u << 5,
+    LST_LIMIT_EVENTS = 1u << 6,
+    LST_LIMIT_MODULES = 1u << 7,
+};
+
+typedef struct lst_caps {
+    uint32_t threads;     /* thread records */
+    uint32_t held;        /* locks held at once by one thread */
+    uint32_t lock_slots;  /* address table slots, power of two */
+    uint32_t locks;       /* lock instance records */
+    uint32_t chain_slots; /* chain hash slots, power of two */
+    uint32_t chains;      /* chain records */
+    uint32_t stack_slots; /* stack depot slots, power of two */
+    uint32_t stacks;      /* stack records */
+    uint32_t events;
+    uint32_t modules;
+    uint32_t depth;       /* frames captured per stack, <= LST_MAX_FRAMES */
+    uint32_t pad;
+} lst_caps;
+
+/* A lock this thread holds. lock is atomically cleared to 0 if another thread unlocks it. */
+typedef struct lst_held {
+    _Atomic uint32_t lock; /* lock instance id, 0 = empty slot */
+    uint32_t chain;        /* chain record of this acquisition */
+    uint32_t stack;        /* stack record where it was taken */
+    uint16_t mode;
+    uint16_t recursion;    /* extra recursive acquisitions */
+    uint64_t key;          /* chain key of the context after this acquisition */
+    uint64_t pc;           /* caller's return address */
+} lst_held;
+
+typedef struct lst_thread_rec {
+    _Atomic uint32_t state;
+    int32_t tid;                 /* kernel thread id */
+    int32_t parent;              /* creating thread's index, -1 for the main thread */
+    uint32_t create_stack;       /* stack where pthread_create was called */
+    uint64_t self;               /* pthread_t */
+    uint64_t start_fn;           /* start routine (for naming), set by pthread_create */
+    uint64_t start_arg;
+    char name[16];
+    _Atomic uint32_t wait_kind;  /* LST_WAIT_* */
+    _Atomic uint32_t wait_seq;   /* bumped at every new wait; a stalled thread keeps it */
+    _Atomic uint64_t wait_obj;
+    _Atomic uint32_t wait_lock;
+    _Atomic uint32_t wait_stack;
+    _Atomic uint32_t nheld;
+    _Atomic uint32_t ops;        /* intercepted calls, for liveness */
+    uint32_t pad[2];
+} lst_thread_rec;
+
+typedef struct lst_lock_slot {
+    _Atomic uint64_t addr;
+    _Atomic uint32_t lock; /* current instance id; 0 = none yet or destroyed */
+    uint32_t pad;
+} lst_lock_slot;
+
+typedef struct lst_lock_rec {
+    uint64_t addr;
+    uint32_t kind;
+    uint32_t first_stack;  /* where it was first acquired */
+    uint32_t first_thread;
+    _Atomic uint32_t flags; /* LST_LOCKF_* */
+    uint64_t pad;
+} lst_lock_rec;
+#define LST_LOCKF_DESTROYED 1u
+
+typedef struct lst_slot {
+    _Atomic uint64_t key;
+    _Atomic uint32_t id;
+    uint32_t pad;
+} lst_slot;
+
+/* A chain: the acquisition of lock `lock` in `mode` while the locks of chain `parent` were
+ * held (parent 0: nothing held). Edges (held lock -> lock) are derived by the CLI from the
+ * parent links, so recording an acquisition costs one hash lookup once seen. */
+typedef struct lst_chain_rec {
+    uint64_t key;
+    uint64_t pc;
+    uint32_t parent;
+    uint32_t lock;
+    uint32_t stack;
+    uint32_t thread;          /* first thread that made it */
+    _Atomic uint32_t multi;   /* 1 once a second thread made it too */
+    uint16_t mode;
+    uint16_t depth;           /* number of locks held before this one */
+    _Atomic uint32_t valid;
+    uint32_t pad;
+} lst_chain_rec;
+
+typedef struct lst_stack_rec {
+    _Atomic uint32_t valid;
+    uint32_t n;
+    uint64_t pcs[LST_MAX_FRAMES];
+} lst_stack_rec;
+
+typedef struct lst_event_rec {
+    _Atomic uint32_t valid;
+    uint32_t kind;
+    uint32_t group;   /* deadlock: shared by the records of one cycle */
+    uint32_t thread;
+    uint32_t lock;    /* lock instance concerned */
+    uint32_t stack;   /* where it happened (for deadlock: where the thread blocks) */
+    uint32_t stack2;  /* deadlock: where the awaited lock was taken by its holder; misuse: where the lock was taken */
+    uint32_t other;   /* deadlock: thread holding the awaited lock; misuse: owning thread */
+    uint32_t wait_kind;
+    uint32_t pad;
+    uint64_t addr;
+} lst_event_rec;
+
+typedef struct lst_module_rec {
+    _Atomic uint32_t valid;
+    uint32_t pad;
+    uint64_t bias;
+    uint64_t lo, hi;
+    char path[LST_PATH_MAX];
+} lst_module_rec;
+
+typedef struct lst_store_hdr {
+    uint64_t magic;
+    uint32_t version;
+    uint32_t hdr_size;
+    uint64_t size;            /* file size */
+    lst_caps caps;
+    uint64_t off_threads, off_held, off_lock_slots, off_locks, off_chain_slots, off_chains,
+        off_stack_slots, off_stacks, off_events, off_modules;
+    int32_t pid;
+    int32_t ppid;
+    int32_t parent_store_pid; /* pid whose store this one was copied from at fork, or 0 */
+    uint32_t generation;      /* exec generation within the pid */
+    _Atomic uint32_t nthreads, nlocks, nchains, nstacks, nevents, nmodules;
+    _Atomic uint32_t limits_hit;
+    _Atomic uint32_t ended;   /* 1: the shim ended the target after a deadlock */
+    _Atomic uint32_t exiting; /* 1: exit() has begun */
+    _Atomic uint64_t ops;     /* intercepted calls in total */
+    char exe[LST_PATH_MAX];
+} lst_store_hdr;
+
+/* Typed accessors over a mapped store base (valid in both the shim and the CLI). */
+#define LST_AT(base, off, type) ((type *)((char *)(base) + (off)))
+static inline lst_thread_rec *lst_st_thread(lst_store_hdr *h, uint32_t i)
+{
+    return LST_AT(h, h->off_threads, lst_thread_rec) + i;
+}
+static inline lst_held *lst_st_held(lst_store_hdr *h, uint32_t thread)
+{
+    return LST_AT(h, h->off_held, lst_held) + (size_t)thread * h->caps.held;
+}
+static inline lst_lock_slot *lst_st_lock_slots(lst_store_hdr *h)
+{
+    return LST_AT(h, h->off_lock_slots, lst_lock_slot);
+}
+static inline lst_lock_rec *lst_st_lock(lst_store_hdr *h, uint32_t id)
+{
+    return LST_AT(h, h->off_locks, lst_lock_rec) + id;
+}
+static inline lst_slot *lst_st_chain_slots(lst_store_hdr *h)
+{
+    return LST_AT(h, h->off_chain_slots, lst_slot);
+}
+static inline lst_chain_rec *lst_st_chain(lst_store_hdr *h, uint32_t id)
+{
+    return LST_AT(h, h->off_chains, lst_chain_rec) + id;
+}
+static inline lst_slot *lst_st_stack_slots(lst_store_hdr *h)
+{
+    return LST_AT(h, h->off_stack_slots, lst_slot);
+}
+static inline lst_stack_rec *lst_st_stack(lst_store_hdr *h, uint32_t id)
+{
+    return LST_AT(h, h->off_stacks, lst_stack_rec) + id;
+}
+static inline lst_event_rec *lst_st_event(lst_store_hdr *h, uint32_t i)
+{
+    return LST_AT(h, h->off_events, lst_event_rec) + i;
+}
+static inline lst_module_rec *lst_st_module(lst_store_hdr *h, uint32_t i)
+{
+    return LST_AT(h, h->off_modules, lst_module_rec) + i;
+}
+
+/* Computes the region offsets and total size for caps into the (zeroed) header h.
+ * Ids 0 of locks, chains and stacks are reserved as "none". */
+static inline void lst_store_layout(lst_store_hdr *h, const lst_caps *caps)
+{
+    uint64_t off = (sizeof(lst_store_hdr) + 4095) & ~4095ULL;
+#define LST_REGION(field, count, type)                                                           \
+    do {                                                                                         \
+        h->field = off;                                                                          \
+        off += ((uint64_t)(count) * sizeof(type) + 4095) & ~4095ULL;                             \
+    } while (0)
+    h->caps = *caps;
+    LST_REGION(off_threads, caps->threads, lst_thread_rec);
+    LST_REGION(off_held, (uint64_t)caps->threads * caps->held, lst_held);
+    LST_REGION(off_lock_slots, caps->lock_slots, lst_lock_slot);
+    LST_REGION(off_locks, caps->locks, lst_lock_rec);
+    LST_REGION(off_chain_slots, caps->chain_slots, lst_slot);
+    LST_REGION(off_chains, caps->chains, lst_chain_rec);
+    LST_REGION(off_stack_slots, caps->stack_slots, lst_slot);
+    LST_REGION(off_stacks, caps->stacks, lst_stack_rec);
+    LST_REGION(off_events, caps->events, lst_event_rec);
+    LST_REGION(off_modules, caps->modules, lst_module_rec);
+#undef LST_REGION
+    h->magic = LST_STORE_MAGIC;
+    h->version = LST_STORE_VERSION;
+    h->hdr_size = sizeof(lst_store_hdr);
+    h->size = off;
+}
+
+#endif

@@ -1,0 +1,78 @@
+/* shim_lockdep.h: lock bookkeeping inside the target. Each thread keeps the locks it holds
+ * in its store record; every acquisition is looked up as a held-lock chain (one hash probe
+ * once seen) and recorded before the thread blocks, so the CLI can rebuild the lock-order
+ * graph even from a hung or killed target. A thread that stays blocked is checked for a
+ * wait-for cycle and, when one is confirmed, lockstep reports the deadlock and ends the
+ * target instead of letting it hang. */
+#ifndef LST_SHIM_LOCKDEP_H
+#define LST_SHIM_LOCKDEP_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "shim.h"
+
+/* One acquisition in progress. */
+typedef struct lst_acq {
+    uintptr_t addr;
+    uint32_t lock;  /* instance id, 0 when untracked */
+    uint32_t kind;  /* LST_LOCK_* */
+    uint32_t mode;  /* LST_MODE_* */
+    uint64_t pc;    /* the caller's return address */
+    uint32_t chain;
+    uint32_t stack;
+    int held_at;    /* index in the held array if this thread already holds it, else -1 */
+} lst_acq;
+
+/* Starts an acquisition of the lock at addr: finds its identity and whether this thread
+ * already holds it. A relock that can only hang (non-recursive mutex, write after read on an
+ * rwlock) is reported as a self-deadlock and ends the target here. For blocking acquisitions
+ * (try == 0) the chain is recorded now, before blocking. Returns 0 to go on, or 1 when the
+ * acquisition is a recursive re-entry that makes no edge. */
+int lst_acquire_begin(lst_acq *a, uintptr_t addr, uint32_t kind, uint32_t mode, uint64_t pc,
+                      int try);
+/* Completes a successful acquisition: pushes it on the held list (or counts the recursion). */
+void lst_acquire_done(lst_acq *a);
+
+/* Real-call adapters for lst_acquire_wait(). */
+typedef int (*lst_try_fn)(void *obj);
+typedef int (*lst_timed_fn)(void *obj, const struct timespec *abs);
+typedef int (*lst_block_fn)(void *obj);
+
+/* Acquires obj the blocking way: first try(); when busy, publishes the wait and blocks in
+ * timed() slices, checking for a wait-for cycle between slices (or in block() when timed is
+ * NULL or deadlock detection is off). Returns the real call's result. */
+int lst_acquire_wait(lst_acq *a, void *obj, uint32_t wait_kind, lst_try_fn try,
+                     lst_timed_fn timed, lst_block_fn block);
+
+/* Records a release of the lock at addr by this thread, before the real unlock. Reports an
+ * unlock by a non-owner or of an unlocked lock as misuse. */
+void lst_release(uintptr_t addr, uint32_t kind);
+
+/* Condition waits: releases the mutex around the wait, and records its reacquisition (the
+ * chain of the current context plus the mutex) before waiting. */
+typedef struct lst_cond_ctx {
+    lst_acq acq;
+    int tracked;
+} lst_cond_ctx;
+void lst_cond_wait_begin(lst_cond_ctx *c, pthread_mutex_t *m, void *cond, uint64_t pc);
+void lst_cond_wait_end(lst_cond_ctx *c);
+
+/* Publishes / clears a non-lock wait (condvar, semaphore, barrier, join) for the watchdog
+ * and the wait-for check. stack is where the thread waits (0: capture now). */
+void lst_wait_begin(uint32_t wait_kind, uintptr_t obj, uint32_t target);
+void lst_wait_end(void);
+
+/* Checks, for a join that has been blocked a while, whether the joined thread waits for a
+ * lock this thread holds; reports the deadlock and ends the target if so. */
+void lst_check_join(void);
+
+/* Lock destroy / re-init: reports a destroy while held, then ends the identity. */
+void lst_lock_destroyed(uintptr_t addr, int locked);
+
+/* Thread exit and fork checks: a thread exiting with locks held, or fork while another
+ * thread holds a lock, are misuse. */
+void lst_thread_exiting(void);
+void lst_fork_check(void);
+
+#endif

@@ -1,0 +1,218 @@
+/* shim_mutex.c: interceptors for pthread mutexes (normal, recursive, errorcheck, and those
+ * set up with PTHREAD_MUTEX_INITIALIZER and never initialised) and spinlocks. Each has the
+ * same shape: enter the guard (or pass straight to libc), record, call the real function,
+ * record its success, restore errno, return libc's result. */
+#define _GNU_SOURCE
+#include <pthread.h>
+
+#include "shim.h"
+#include "shim_lockdep.h"
+
+#define RET_PC() ((uint64_t)(uintptr_t)__builtin_return_address(0))
+
+/* The mutex type, from glibc's own field (so statically initialised mutexes work too). */
+static uint32_t mutex_kind(pthread_mutex_t *m)
+{
+    switch (m->__data.__kind & 3) {
+    case PTHREAD_MUTEX_RECURSIVE:
+        return LST_LOCK_RECURSIVE;
+    case PTHREAD_MUTEX_ERRORCHECK:
+        return LST_LOCK_ERRORCHECK;
+    default:
+        return LST_LOCK_MUTEX;
+    }
+}
+
+static int try_mutex(void *o)
+{
+    return lst_real.mutex_trylock(o);
+}
+static int timed_mutex(void *o, const struct timespec *abs)
+{
+    return lst_real.mutex_timedlock(o, abs);
+}
+static int block_mutex(void *o)
+{
+    return lst_real.mutex_lock(o);
+}
+
+LST_EXPORT int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *attr)
+{
+    if (!lst_enter())
+        return lst_real.mutex_init(m, attr);
+    int e = errno;
+    lst_lock_destroyed((uintptr_t)m, 0); /* a fresh mutex at this address is a new lock */
+    int rc = lst_real.mutex_init(m, attr);
+    errno = e;
+    lst_leave();
+    return rc;
+}
+
+LST_EXPORT int pthread_mutex_destroy(pthread_mutex_t *m)
+{
+    if (!lst_enter())
+        return lst_real.mutex_destroy(m);
+    int e = errno;
+    int locked = 0;
+    if (lst_real.mutex_trylock(m) == 0)
+        lst_real.mutex_unlock(m); /* recursive mutexes held by us are caught by the list scan */
+    else
+        locked = 1;
+    lst_lock_destroyed((uintptr_t)m, locked);
+    int rc = lst_real.mutex_destroy(m);
+    errno = e;
+    lst_leave();
+    return rc;
+}
+
+LST_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
+{
+    if (!lst_enter())
+        return lst_real.mutex_lock(m);
+    int e = errno;
+    lst_acq a;
+    int rc;
+    if (lst_acquire_begin(&a, (uintptr_t)m, mutex_kind(m), LST_MODE_WRITE, RET_PC(), 0))
+        rc = lst_real.mutex_lock(m); /* recursive re-entry, or libc's own error */
+    else
+        rc = lst_acquire_wait(&a, m, LST_WAIT_MUTEX, try_mutex, timed_mutex, block_mutex);
+    if (rc == 0)
+        lst_acquire_done(&a);
+    errno = e;
+    lst_leave();
+    return rc;
+}
+
+LST_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m)
+{
+    if (!lst_enter())
+        return lst_real.mutex_trylock(m);
+    int e = errno;
+    lst_acq a;
+    lst_acquire_begin(&a, (uintptr_t)m, mutex_kind(m), LST_MODE_WRITE | LST_MODE_TRY, RET_PC(), 1);
+    int rc = lst_real.mutex_trylock(m);
+    if (rc == 0)
+        lst_acquire_done(&a);
+    errno = e;
+    lst_leave();
+    return rc;
+}
+
+LST_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *abs)
+{
+    if (!lst_enter())
+        return lst_real.mutex_timedlock(m, abs);
+    int e = errno;
+    lst_acq a;
+    lst_acquire_begin(&a, (uintptr_t)m, mutex_kind(m), LST_MODE_WRITE | LST_MODE_TRY, RET_PC(), 1);
+    int rc = lst_real.mutex_timedlock(m, abs);
+    if (rc == 0)
+        lst_acquire_done(&a);
+    errno = e;
+    lst_leave();
+    return rc;
+}
+
+LST_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
+{
+    if (!lst_enter())
+        return lst_real.mutex_unlock(m);
+    int e = errno;
+    lst_release((uintptr_t)m, mutex_kind(m));
+    int rc = lst_real.mutex_unlock(m);
+    errno = e;
+    lst_leave();
+    return rc;
+}
+
+/* ---- spinlocks ------------------------------------------------------------------------ */
+
+static int try_spin(void *o)
+{
+    return lst_real.spin_trylock(o);
+}
+static int timed_spin(void *o, const struct timespec *abs)
+{
+    struct timespec now;
+    for (;;) {
+        if (lst_real.spin_trylock(o) == 0)
+            return 0;
+        clock_gettime(CLOCK_REALTIME, &now);
+        if (now.tv_sec > abs->tv_sec || (now.tv_sec == abs->tv_sec && now.tv_nsec >= abs->tv_nsec))
+            return ETIMEDOUT;
+        __builtin_ia32_pause();
+    }
+}
+static int block_spin(void *o)
+{
+    return lst_real.spin_lock(o);
+}
+
+LST_EXPORT int pthread_spin_init(pthread_spinlock_t *s, int pshared)
+{
+    if (!lst_enter())
+        return lst_real.spin_init(s, pshared);
+    int e = errno;
+    lst_lock_destroyed((uintptr_t)s, 0);
+    int rc = lst_real.spin_init(s, pshared);
+    errno = e;
+    lst_leave();
+    return rc;
+}
+
+LST_EXPORT int pthread_spin_destroy(pthread_spinlock_t *s)
+{
+    if (!lst_enter())
+        return lst_real.spin_destroy(s);
+    int e = errno;
+    lst_lock_destroyed((uintptr_t)s, *(volatile int *)s != 0);
+    int rc = lst_real.spin_destroy(s);
+    errno = e;
+    lst_leave();
+    return rc;
+}
+
+LST_EXPORT int pthread_spin_lock(pthread_spinlock_t *s)
+{
+    if (!lst_enter())
+        return lst_real.spin_lock(s);
+    int e = errno;
+    lst_acq a;
+    int rc;
+    if (lst_acquire_begin(&a, (uintptr_t)s, LST_LOCK_SPIN, LST_MODE_WRITE, RET_PC(), 0))
+        rc = lst_real.spin_lock(s);
+    else
+        rc = lst_acquire_wait(&a, (void *)s, LST_WAIT_MUTEX, try_spin, timed_spin, block_spin);
+    if (rc == 0)
+        lst_acquire_done(&a);
+    errno = e;
+    lst_leave();
+    return rc;
+}
+
+LST_EXPORT int pthread_spin_trylock(pthread_spinlock_t *s)
+{
+    if (!lst_enter())
+        return lst_real.spin_trylock(s);
+    int e = errno;
+    lst_acq a;
+    lst_acquire_begin(&a, (uintptr_t)s, LST_LOCK_SPIN, LST_MODE_WRITE | LST_MODE_TRY, RET_PC(), 1);
+    int rc = lst_real.spin_trylock(s);
+    if (rc == 0)
+        lst_acquire_done(&a);
+    errno = e;
+    lst_leave();
+    return rc;
+}
+
+LST_EXPORT int pthread_spin_unlock(pthread_spinlock_t *s)
+{
+    if (!lst_enter())
+        return lst_real.spin_unlock(s);
+    int e = errno;
+    lst_release((uintptr_t)s, LST_LOCK_SPIN);
+    int rc = lst_real.spin_unlock(s);
+    errno = e;
+    lst_leave();
+    return rc;
+}

@@ -1,0 +1,299 @@
+/* shim_store.c: lock-free, allocation-free writers for the store's tables. Every hash table
+ * uses open addressing with linear probing and claims a slot with one compare-and-swap; a
+ * record is filled before its id is published, so a reader never sees a half-written one.
+ * Keys are never deleted: a destroyed lock keeps its address slot with instance 0. */
+#define _GNU_SOURCE
+#include "shim_store.h"
+
+#include <dlfcn.h>
+#include <link.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#define UNW_LOCAL_ONLY
+#include <libunwind.h>
+
+#include "shim.h"
+
+static inline uint64_t mix_addr(uint64_t a)
+{
+    a ^= a >> 33;
+    a *= 0xff51afd7ed558ccdULL;
+    a ^= a >> 33;
+    return a;
+}
+
+/* ---- locks ------------------------------------------------------------------------ */
+
+static lst_lock_slot *lock_slot(uintptr_t addr, int create)
+{
+    lst_store_hdr *h = lst_store;
+    uint32_t mask = h->caps.lock_slots - 1;
+    lst_lock_slot *slots = lst_st_lock_slots(h);
+    uint32_t i = (uint32_t)mix_addr(addr) & mask;
+    for (uint32_t probes = 0; probes <= mask; probes++, i = (i + 1) & mask) {
+        uint64_t a = atomic_load_explicit(&slots[i].addr, memory_order_acquire);
+        if (a == addr)
+            return &slots[i];
+        if (a == 0) {
+            if (!create)
+                return NULL;
+            uint64_t zero = 0;
+            if (atomic_compare_exchange_strong(&slots[i].addr, &zero, (uint64_t)addr))
+                return &slots[i];
+            if (zero == addr)
+                return &slots[i];
+        }
+    }
+    lst_limit_hit(LST_LIMIT_LOCK_SLOTS, "too many distinct lock addresses; further locks are not tracked",
+                  "lock_slots", h->caps.lock_slots);
+    return NULL;
+}
+
+uint32_t lst_lock_get(uintptr_t addr, uint32_t kind)
+{
+    lst_lock_slot *s = lock_slot(addr, 1);
+    if (!s)
+        return 0;
+    uint32_t id = atomic_load_explicit(&s->lock, memory_order_acquire);
+    if (LST_LIKELY(id != 0)) {
+        lst_lock_rec *r = lst_st_lock(lst_store, id);
+        /* The same address now used as another kind of lock (freed without destroy): new. */
+        if (LST_LIKELY((r->kind == LST_LOCK_RWLOCK) == (kind == LST_LOCK_RWLOCK) &&
+                       (r->kind == LST_LOCK_SPIN) == (kind == LST_LOCK_SPIN)))
+            return id;
+    }
+    lst_store_hdr *h = lst_store;
+    uint32_t nid = atomic_fetch_add(&h->nlocks, 1);
+    if (nid >= h->caps.locks) {
+        atomic_store(&h->nlocks, h->caps.locks);
+        lst_limit_hit(LST_LIMIT_LOCKS, "too many lock instances; further locks are not tracked",
+                      "max_locks", h->caps.locks - 1);
+        return 0;
+    }
+    lst_lock_rec *r = lst_st_lock(h, nid);
+    r->addr = addr;
+    r->kind = kind;
+    r->first_thread = (uint32_t)lst_self.idx;
+    if (atomic_compare_exchange_strong(&s->lock, &id, nid))
+        return nid;
+    return id; /* another thread created it first; our record stays unused */
+}
+
+uint32_t lst_lock_find(uintptr_t addr)
+{
+    lst_lock_slot *s = lock_slot(addr, 0);
+    return s ? atomic_load_explicit(&s->lock, memory_order_acquire) : 0;
+}
+
+void lst_lock_forget(uintptr_t addr)
+{
+    lst_lock_slot *s = lock_slot(addr, 0);
+    if (!s)
+        return;
+    uint32_t id = atomic_exchange(&s->lock, 0);
+    if (id)
+        atomic_fetch_or(&lst_st_lock(lst_store, id)->flags, LST_LOCKF_DESTROYED);
+}
+
+/* ---- chains ----------------------------------------------------------------------- */
+
+#define ID_FULL UINT32_MAX /* slot claimed but its table was full: no record */
+
+/* Waits (briefly) for another thread to publish the id of a slot it has just claimed. */
+static uint32_t wait_id(lst_slot *s)
+{
+    for (unsigned spins = 0; spins < (1u << 20); spins++) {
+        uint32_t id = atomic_load_explicit(&s->id, memory_order_acquire);
+        if (id)
+            return id == ID_FULL ? 0 : id;
+        __builtin_ia32_pause();
+    }
+    return 0;
+}
+
+uint32_t lst_chain_get(uint64_t key, uint32_t parent, uint32_t lock, uint32_t mode,
+                       uint32_t depth, uint64_t pc, uint32_t thread, uint32_t *stack)
+{
+    lst_store_hdr *h = lst_store;
+    uint32_t mask = h->caps.chain_slots - 1;
+    lst_slot *slots = lst_st_chain_slots(h);
+    uint32_t i = (uint32_t)key & mask;
+    for (uint32_t probes = 0; probes <= mask; probes++, i = (i + 1) & mask) {
+        uint64_t k = atomic_load_explicit(&slots[i].key, memory_order_acquire);
+        if (k == key) {
+            uint32_t id = atomic_load_explicit(&slots[i].id, memory_order_acquire);
+            if (LST_UNLIKELY(id == 0 || id == ID_FULL))
+                id = wait_id(&slots[i]);
+            if (LST_UNLIKELY(id == 0))
+                return *stack = 0, 0;
+            lst_chain_rec *c = lst_st_chain(h, id);
+            if (LST_UNLIKELY(c->thread != thread) &&
+                !atomic_load_explicit(&c->multi, memory_order_relaxed))
+                atomic_store_explicit(&c->multi, 1, memory_order_relaxed);
+            *stack = c->stack;
+            return id;
+        }
+        if (k == 0) {
+            uint64_t zero = 0;
+            if (!atomic_compare_exchange_strong(&slots[i].key, &zero, key)) {
+                if (zero != key)
+                    continue;
+                /* lost the race to a thread inserting the same key */
+                uint32_t id = wait_id(&slots[i]);
+                *stack = id ? lst_st_chain(h, id)->stack : 0;
+                return id;
+            }
+            uint32_t id = atomic_fetch_add(&h->nchains, 1);
+            if (id >= h->caps.chains) {
+                atomic_store(&h->nchains, h->caps.chains);
+                atomic_store_explicit(&slots[i].id, ID_FULL, memory_order_release);
+                lst_limit_hit(LST_LIMIT_CHAINS,
+                              "too many held-lock chains; new lock orders are not recorded",
+                              "max_chains", h->caps.chains - 1);
+                return *stack = 0, 0;
+            }
+            lst_chain_rec *c = lst_st_chain(h, id);
+            c->key = key;
+            c->pc = pc;
+            c->parent = parent;
+            c->lock = lock;
+            c->stack = lst_stack_capture();
+            c->thread = thread;
+            c->mode = (uint16_t)mode;
+            c->depth = (uint16_t)(depth > 0xffff ? 0xffff : depth);
+            atomic_store_explicit(&c->valid, 1, memory_order_release);
+            atomic_store_explicit(&slots[i].id, id, memory_order_release);
+            *stack = c->stack;
+            return id;
+        }
+    }
+    lst_limit_hit(LST_LIMIT_CHAINS, "held-lock chain table is full; new lock orders are not recorded",
+                  "chain_slots", h->caps.chain_slots);
+    return *stack = 0, 0;
+}
+
+/* ---- stacks ----------------------------------------------------------------------- */
+
+static uintptr_t shim_lo, shim_hi;
+
+static int find_self_cb(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)size;
+    uintptr_t me = (uintptr_t)data;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD)
+            continue;
+        uintptr_t lo = info->dlpi_addr + ph->p_vaddr, hi = lo + ph->p_memsz;
+        if (me >= lo && me < hi) {
+            shim_lo = lo;
+            shim_hi = hi;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+void lst_stack_init(void)
+{
+    dl_iterate_phdr(find_self_cb, (void *)(uintptr_t)&lst_stack_init);
+    lst_stack_capture(); /* first use sets up libunwind's caches */
+}
+
+/* 1 when every pc lies in a module the store already lists. */
+static int known_modules(void *const *pcs, int n)
+{
+    lst_store_hdr *h = lst_store;
+    uint32_t nm = atomic_load(&h->nmodules);
+    for (int i = 0; i < n; i++) {
+        uint64_t pc = (uint64_t)(uintptr_t)pcs[i];
+        uint32_t j = 0;
+        while (j < nm && !(pc >= lst_st_module(h, j)->lo && pc < lst_st_module(h, j)->hi))
+            j++;
+        if (j == nm)
+            return 0;
+    }
+    return 1;
+}
+
+uint32_t lst_stack_capture(void)
+{
+    lst_store_hdr *h = lst_store;
+    void *raw[LST_MAX_FRAMES + 8];
+    int n = unw_backtrace(raw, (int)(h->caps.depth + 8));
+    int skip = 0;
+    while (skip < n && (uintptr_t)raw[skip] >= shim_lo && (uintptr_t)raw[skip] < shim_hi)
+        skip++;
+    n -= skip;
+    if (n > (int)h->caps.depth)
+        n = (int)h->caps.depth;
+    if (n <= 0)
+        return 0;
+    uint64_t key = 0x84222325cbf29ce4ULL;
+    for (int i = 0; i < n; i++)
+        key = mix_addr(key ^ (uint64_t)(uintptr_t)raw[skip + i]) + (uint64_t)i;
+    key = key ? key : 1;
+    uint32_t mask = h->caps.stack_slots - 1;
+    lst_slot *slots = lst_st_stack_slots(h);
+    uint32_t i = (uint32_t)key & mask;
+    for (uint32_t probes = 0; probes <= mask; probes++, i = (i + 1) & mask) {
+        uint64_t k = atomic_load_explicit(&slots[i].key, memory_order_acquire);
+        if (k == key) {
+            uint32_t id = atomic_load_explicit(&slots[i].id, memory_order_acquire);
+            if (id)
+                return id;
+            break; /* being published: store our own copy, unindexed */
+        }
+        if (k == 0) {
+            uint64_t zero = 0;
+            if (atomic_compare_exchange_strong(&slots[i].key, &zero, key))
+                goto insert;
+            if (zero == key)
+                break;
+        }
+    }
+    i = UINT32_MAX;
+insert:;
+    uint32_t id = atomic_fetch_add(&h->nstacks, 1);
+    if (id >= h->caps.stacks) {
+        atomic_store(&h->nstacks, h->caps.stacks);
+        lst_limit_hit(LST_LIMIT_STACKS, "stack depot is full; new stacks are not recorded",
+                      "max_stacks", h->caps.stacks - 1);
+        return 0;
+    }
+    lst_stack_rec *s = lst_st_stack(h, id);
+    s->n = (uint32_t)n;
+    if (!known_modules(raw + skip, n))
+        lst_modules_refresh(); /* code from a library loaded since (dlopen) */
+    for (int j = 0; j < n; j++)
+        s->pcs[j] = (uint64_t)(uintptr_t)raw[skip + j];
+    atomic_store_explicit(&s->valid, 1, memory_order_release);
+    if (i != UINT32_MAX)
+        atomic_store_explicit(&slots[i].id, id, memory_order_release);
+    return id;
+}
+
+/* ---- events ----------------------------------------------------------------------- */
+
+lst_event_rec *lst_event_new(uint32_t kind)
+{
+    lst_store_hdr *h = lst_store;
+    uint32_t i = atomic_fetch_add(&h->nevents, 1);
+    if (i >= h->caps.events) {
+        atomic_store(&h->nevents, h->caps.events);
+        lst_limit_hit(LST_LIMIT_EVENTS, "too many misuse/deadlock events; further ones are dropped",
+                      "max_events", h->caps.events);
+        return NULL;
+    }
+    lst_event_rec *e = lst_st_event(h, i);
+    e->kind = kind;
+    e->thread = (uint32_t)lst_self.idx;
+    return e;
+}
+
+void lst_event_publish(lst_event_rec *e)
+{
+    if (e)
+        atomic_store_explicit(&e->valid, 1, memory_order_release);
+}

@@ -1,0 +1,4 @@
+/* perf_unit_b.c: one compilation unit of generated functions for symbolize_perf (perf_gen.h). */
+#include "perf_gen.h"
+
+PERF_UNIT(b)

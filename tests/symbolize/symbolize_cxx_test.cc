@@ -1,0 +1,242 @@
+/* symbolize_cxx_test.cc: C++ tests for the symbolizer: demangled function names
+ * ("ns::worker(int)", a template, an inline member function), a std::mutex::lock() whose call
+ * to pthread_mutex_lock is inlined into the caller (the return address the shim would record is
+ * caught by interposing pthread_mutex_lock here, as the shim does), and demangled global and
+ * function-static variable names. Built at -O1 and -O2.
+ * Usage: symbolize_cxx_test CASE; exit 0 = pass, 1 = fail. */
+#include <dlfcn.h>
+#include <link.h>
+#include <pthread.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <mutex>
+
+extern "C" {
+#include "symbolize.h"
+}
+
+static int failures;
+
+#define CHECK(cond, ...)                                                                           \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            std::fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__, __LINE__, #cond);         \
+            std::fprintf(stderr, __VA_ARGS__);                                                     \
+            std::fputc('\n', stderr);                                                              \
+            failures++;                                                                            \
+        }                                                                                          \
+    } while (0)
+
+#define S(x) ((x) ? (x) : "(null)")
+
+namespace {
+
+struct site {
+    const char *tag;
+    uint64_t pc;
+    int line;
+};
+site sites[16];
+int nsites;
+bool recording;
+
+__attribute__((noinline)) void record(const char *tag, int line)
+{
+    if (nsites < 16)
+        sites[nsites++] = site{tag, (uintptr_t)__builtin_return_address(0), line};
+    __asm__ volatile("" ::: "memory");
+}
+
+const site *find_site(const char *tag)
+{
+    for (int i = 0; i < nsites; i++)
+        if (std::strcmp(sites[i].tag, tag) == 0)
+            return &sites[i];
+    return nullptr;
+}
+
+} // namespace
+
+/* Interposes libc's pthread_mutex_lock, like the shim: the return address is in whatever
+ * called it, here the code std::mutex::lock() was inlined into. */
+extern "C" int pthread_mutex_lock(pthread_mutex_t *m) noexcept
+{
+    using lock_fn = int (*)(pthread_mutex_t *);
+    static lock_fn real;
+    if (!real)
+        real = reinterpret_cast<lock_fn>(dlsym(RTLD_NEXT, "pthread_mutex_lock"));
+    if (recording && nsites < 16)
+        sites[nsites++] = site{"lock", (uintptr_t)__builtin_return_address(0), 0};
+    return real(m);
+}
+
+namespace ns {
+
+std::mutex big_lock;
+int balance_total;
+
+struct Account {
+    int balance;
+    /* Defined in the class: an inline member function. */
+    void deposit(int v)
+    {
+        balance += v;
+        record("member", __LINE__);
+        __asm__ volatile("" ::: "memory");
+    }
+};
+
+template <typename T> __attribute__((noinline)) T twice(T v)
+{
+    record("template", __LINE__);
+    __asm__ volatile("" ::: "memory");
+    return v + v;
+}
+
+std::mutex *local_lock_addr;
+
+__attribute__((noinline)) void worker(int n)
+{
+    static std::mutex local_lock;
+    local_lock_addr = &local_lock;
+    record("worker", __LINE__);
+    __asm__ volatile("" ::: "memory");
+    recording = true;
+    big_lock.lock();
+    recording = false;
+    Account a{n};
+    a.deposit(twice(n));
+    balance_total += a.balance;
+    big_lock.unlock();
+}
+
+} // namespace ns
+
+static char exe_path[4096];
+
+static int add_one(struct dl_phdr_info *info, size_t, void *arg)
+{
+    lst_symbolizer *s = static_cast<lst_symbolizer *>(arg);
+    const char *path = info->dlpi_name;
+    if (std::strstr(path, "linux-vdso"))
+        return 0;
+    if (!*path)
+        path = exe_path;
+    if (lst_symbolizer_add_module(s, path, info->dlpi_addr) != 0) {
+        std::fprintf(stderr, "cannot add module %s\n", path);
+        failures++;
+    }
+    return 0;
+}
+
+static const char *base(const char *path)
+{
+    const char *slash = path ? std::strrchr(path, '/') : nullptr;
+    return slash ? slash + 1 : path;
+}
+
+static bool streq(const char *a, const char *b)
+{
+    return a && b && std::strcmp(a, b) == 0;
+}
+
+static lst_sym lookup(lst_symbolizer *s, const char *tag)
+{
+    lst_sym out{};
+    const site *st = find_site(tag);
+    CHECK(st, "site %s not recorded", tag);
+    if (!st)
+        return out;
+    int rc = lst_symbolize(s, st->pc, 1, &out);
+    std::fprintf(stderr, "%-9s -> %s at %s:%d\n", tag, S(out.function), S(out.file), out.line);
+    CHECK(rc == 0, "%s: rc %d", tag, rc);
+    return out;
+}
+
+static void check_named(lst_symbolizer *s, const char *tag, const char *want)
+{
+    lst_sym out = lookup(s, tag);
+    CHECK(streq(out.function, want), "%s: function %s, want %s", tag, S(out.function), want);
+    CHECK(streq(base(out.file), "symbolize_cxx_test.cc"), "%s: file %s", tag, S(out.file));
+    CHECK(out.line == find_site(tag)->line, "%s: line %d, want %d", tag, out.line,
+          find_site(tag)->line);
+}
+
+static void case_namespaced_function_demangled(lst_symbolizer *s)
+{
+    check_named(s, "worker", "ns::worker(int)");
+    check_named(s, "template", "int ns::twice<int>(int)");
+}
+
+static void case_inline_member_function(lst_symbolizer *s)
+{
+    check_named(s, "member", "ns::Account::deposit(int)");
+}
+
+/* std::mutex::lock() -> __gthread_mutex_lock() -> pthread_mutex_lock(): both are inline, so
+ * the innermost function is libstdc++'s __gthread_mutex_lock (or std::mutex::lock when the
+ * compiler kept that one out of line), in a libstdc++ header, at a known line. */
+static void case_std_mutex_lock_inlined(lst_symbolizer *s)
+{
+    lst_sym out = lookup(s, "lock");
+    CHECK(streq(out.function, "__gthread_mutex_lock(pthread_mutex_t*)") ||
+              streq(out.function, "std::mutex::lock()"),
+          "function %s", S(out.function));
+    CHECK(streq(base(out.file), "gthr-default.h") || streq(base(out.file), "std_mutex.h"),
+          "file %s", S(out.file));
+    CHECK(out.line > 0, "line %d", out.line);
+    CHECK(streq(out.module, exe_path), "module %s, want %s", S(out.module), exe_path);
+}
+
+static void case_data_names_demangled(lst_symbolizer *s)
+{
+    uint64_t off = 99;
+    const char *name = lst_symbolize_data(s, (uintptr_t)&ns::big_lock, &off);
+    CHECK(streq(name, "ns::big_lock") && off == 0, "big_lock: %s+%llu", S(name),
+          (unsigned long long)off);
+    name = lst_symbolize_data(s, (uintptr_t)ns::local_lock_addr + 4, &off);
+    CHECK(streq(name, "ns::worker(int)::local_lock") && off == 4, "local_lock: %s+%llu",
+          S(name), (unsigned long long)off);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        std::fprintf(stderr, "usage: %s CASE\n", argv[0]);
+        return 2;
+    }
+    ssize_t n = readlink("/proc/self/exe", exe_path, sizeof exe_path - 1);
+    if (n <= 0)
+        return 1;
+    exe_path[n] = '\0';
+    ns::worker(20);
+
+    lst_symbolizer *s = lst_symbolizer_new();
+    dl_iterate_phdr(add_one, s);
+    const struct {
+        const char *name;
+        void (*fn)(lst_symbolizer *);
+    } cases[] = {
+        {"namespaced_function_demangled", case_namespaced_function_demangled},
+        {"inline_member_function", case_inline_member_function},
+        {"std_mutex_lock_inlined", case_std_mutex_lock_inlined},
+        {"data_names_demangled", case_data_names_demangled},
+    };
+    int found = 0;
+    for (const auto &c : cases)
+        if (std::strcmp(argv[1], c.name) == 0 || std::strcmp(argv[1], "all") == 0) {
+            found = 1;
+            c.fn(s);
+        }
+    lst_symbolizer_free(s);
+    if (!found) {
+        std::fprintf(stderr, "unknown case %s\n", argv[1]);
+        return 2;
+    }
+    if (failures)
+        std::fprintf(stderr, "%d check(s) failed\n", failures);
+    return failures ? 1 : 0;
+}
