@@ -71,7 +71,7 @@ void lst_report_init(lst_report *r)
     r->exit_code = -1;
 }
 
-static void finding_free(lst_finding *f)
+void lst_finding_release(lst_finding *f)
 {
     free(f->message);
     free(f->reason);
@@ -102,14 +102,15 @@ static void finding_free(lst_finding *f)
     free(f->stacks);
     free(f->edges);
     free(f->accesses);
+    memset(f, 0, sizeof *f);
 }
 
 void lst_report_free(lst_report *r)
 {
     for (size_t i = 0; i < r->nfindings; i++)
-        finding_free(&r->findings[i]);
+        lst_finding_release(&r->findings[i]);
     for (size_t i = 0; i < r->nnotes; i++)
-        finding_free(&r->notes[i]);
+        lst_finding_release(&r->notes[i]);
     for (size_t i = 0; i < r->argc; i++)
         free(r->argv[i]);
     for (size_t i = 0; i < r->nlimits; i++)
@@ -126,7 +127,8 @@ void lst_report_free(lst_report *r)
 
 lst_finding *lst_report_add_finding(lst_report *r, lst_kind k)
 {
-    lst_finding *f = &r->findings[grow((void **)&r->findings, &r->nfindings, sizeof *f)];
+    size_t i = grow((void **)&r->findings, &r->nfindings, sizeof *r->findings);
+    lst_finding *f = &r->findings[i];
     f->kind = k;
     f->count = 1;
     return f;
@@ -134,7 +136,8 @@ lst_finding *lst_report_add_finding(lst_report *r, lst_kind k)
 
 lst_finding *lst_report_add_note(lst_report *r, lst_kind k, const char *reason)
 {
-    lst_finding *f = &r->notes[grow((void **)&r->notes, &r->nnotes, sizeof *f)];
+    size_t i = grow((void **)&r->notes, &r->nnotes, sizeof *r->notes);
+    lst_finding *f = &r->notes[i];
     f->kind = k;
     f->count = 1;
     f->reason = xstrdup(reason);
@@ -195,7 +198,8 @@ int lst_finding_add_stack(lst_finding *f, const char *role, int thread, int lock
 void lst_stack_add_frame(lst_stack *s, uint64_t pc, const char *function, const char *file,
                          int line, const char *module)
 {
-    lst_frame *fr = &s->frames[grow((void **)&s->frames, &s->nframes, sizeof *fr)];
+    size_t i = grow((void **)&s->frames, &s->nframes, sizeof *s->frames);
+    lst_frame *fr = &s->frames[i];
     fr->pc = pc;
     fr->function = xstrdup(function);
     fr->file = xstrdup(file);

@@ -125,6 +125,8 @@ void lst_report_free(lst_report *r);
 /* Appends a zeroed finding (or note) of kind k and returns it; count starts at 1. */
 lst_finding *lst_report_add_finding(lst_report *r, lst_kind k);
 lst_finding *lst_report_add_note(lst_report *r, lst_kind k, const char *reason);
+/* Frees what one finding owns (used when a duplicate is dropped); *f is zeroed. */
+void lst_finding_release(lst_finding *f);
 /* Records a capacity-limit line (copied). */
 void lst_report_add_limit(lst_report *r, const char *line);
 /* Sets the argv copy. */

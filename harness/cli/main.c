@@ -1,6 +1,53 @@
+/* main.c: the lockstep command line. Dispatches to the subcommands; each lives in its own
+ * cmd_*.c file and returns the process exit status (see cli.h for the codes). */
+#define _GNU_SOURCE
 #include <stdio.h>
-int main(void)
+#include <string.h>
+
+#include "cli.h"
+
+static void usage(FILE *out)
 {
-    puts("lockstep " LST_VERSION);
-    return 0;
+    fputs("usage: lockstep <command> [options] ...\n"
+          "Finds data races and deadlocks in pthreads programs and proves them with a\n"
+          "replayable interleaving.\n\n"
+          "commands:\n"
+          "  run      run a program under the shim; report lock-order cycles, deadlocks, misuse\n"
+          "  explore  run many schedules under the deterministic scheduler (not available yet)\n"
+          "  replay   re-execute a recorded schedule exactly (not available yet)\n"
+          "  report   render an output directory again (text, json)\n"
+          "  cases    list the notes' cases and their expected verdicts\n\n"
+          "  lockstep <command> --help   shows a command's options\n"
+          "  lockstep --version\n"
+          "exit status: 0 no findings (run: the target's own status), 66 findings,\n"
+          "             2 usage error or bad input, 70 internal error\n",
+          out);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return LST_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+        printf("lockstep %s\n", LST_VERSION);
+        return 0;
+    }
+    if (!strcmp(cmd, "run"))
+        return lst_cmd_run(argc - 1, argv + 1);
+    if (!strcmp(cmd, "report"))
+        return lst_cmd_report(argc - 1, argv + 1);
+    if (!strcmp(cmd, "explore") || !strcmp(cmd, "replay")) {
+        lst_err(cmd, "the deterministic scheduler is not available yet (issue #4); use "
+                     "'lockstep run' meanwhile");
+        return LST_EXIT_USAGE;
+    }
+    lst_err(NULL, "unknown command '%s' (see lockstep --help)", cmd);
+    return LST_EXIT_USAGE;
 }

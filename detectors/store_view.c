@@ -1,0 +1,247 @@
+/* store_view.c: opening a store read-only, and the builders that copy its threads, locks and
+ * stacks into a finding with symbolized frames. Shared by every detector in analyze.h. */
+#define _GNU_SOURCE
+#include "analyze.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int lst_store_open(const char *path, lst_store_view *v, char *err, size_t errlen)
+{
+    memset(v, 0, sizeof *v);
+    snprintf(v->path, sizeof v->path, "%s", path);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || (size_t)st.st_size < sizeof(lst_store_hdr)) {
+        snprintf(err, errlen, "%s: not a lockstep store (too small)", path);
+        close(fd);
+        return -1;
+    }
+    void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+    close(fd);
+    if (m == MAP_FAILED) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    lst_store_hdr *h = m;
+    const char *why = NULL;
+    if (h->magic != LST_STORE_MAGIC)
+        why = "not a lockstep store (bad magic)";
+    else if (h->version != LST_STORE_VERSION)
+        why = "store written by another lockstep version";
+    else if (h->size != (uint64_t)st.st_size || h->hdr_size != sizeof(lst_store_hdr))
+        why = "store has an inconsistent size";
+    else if (h->caps.depth > LST_MAX_FRAMES || h->caps.threads == 0 || h->caps.held == 0)
+        why = "store has inconsistent capacities";
+    if (why) {
+        snprintf(err, errlen, "%s: %s", path, why);
+        munmap(m, (size_t)st.st_size);
+        return -1;
+    }
+    v->h = h;
+    v->size = (size_t)st.st_size;
+    return 0;
+}
+
+void lst_store_close(lst_store_view *v)
+{
+    if (v->h)
+        munmap(v->h, v->size);
+    v->h = NULL;
+}
+
+void lst_ctx_init(lst_ctx *ctx, lst_store_hdr *h)
+{
+    ctx->h = h;
+    ctx->sym = lst_symbolizer_new();
+    uint32_t n = atomic_load(&h->nmodules);
+    for (uint32_t i = 0; i < n && i < h->caps.modules; i++) {
+        lst_module_rec *m = lst_st_module(h, i);
+        if (!atomic_load(&m->valid))
+            continue;
+        char path[LST_PATH_MAX + 1];
+        memcpy(path, m->path, LST_PATH_MAX);
+        path[LST_PATH_MAX] = 0;
+        if (ctx->sym)
+            lst_symbolizer_add_module(ctx->sym, path, m->bias);
+    }
+}
+
+void lst_ctx_free(lst_ctx *ctx)
+{
+    if (ctx->sym)
+        lst_symbolizer_free(ctx->sym);
+    ctx->sym = NULL;
+}
+
+static int runtime_frame(const char *fn)
+{
+    return fn && (strncmp(fn, "__interceptor_", 14) == 0 || strncmp(fn, "___interceptor_", 15) == 0 ||
+                  strncmp(fn, "__tsan", 6) == 0 || strncmp(fn, "__sanitizer", 11) == 0);
+}
+
+/* Frames of lockstep's own shim (its thread trampoline) say nothing about the target. */
+static int shim_frame(const char *module)
+{
+    const char *base = module ? strrchr(module, '/') : NULL;
+    return base && strcmp(base + 1, "liblockstep.so") == 0;
+}
+
+/* The C library's thread and process entry: below the target's own first frame. */
+static int bottom_frame(const char *fn)
+{
+    return fn && (strcmp(fn, "start_thread") == 0 || strcmp(fn, "clone3") == 0 ||
+                  strcmp(fn, "clone") == 0 || strcmp(fn, "__libc_start_call_main") == 0 ||
+                  strcmp(fn, "__libc_start_main_impl") == 0 || strcmp(fn, "_start") == 0);
+}
+
+int lst_ctx_stack(lst_ctx *ctx, lst_finding *f, const char *role, uint32_t stack, int thread,
+                  int lock)
+{
+    lst_store_hdr *h = ctx->h;
+    if (stack == 0 || stack >= atomic_load(&h->nstacks) || stack >= h->caps.stacks)
+        return -1;
+    lst_stack_rec *s = lst_st_stack(h, stack);
+    if (!atomic_load(&s->valid))
+        return -1;
+    int idx = lst_finding_add_stack(f, role, thread, lock);
+    lst_stack *out = &f->stacks[idx];
+    int leading = 1;
+    for (uint32_t i = 0; i < s->n && i < LST_MAX_FRAMES; i++) {
+        lst_sym sym = {0};
+        int ok = ctx->sym ? lst_symbolize(ctx->sym, s->pcs[i], 1, &sym) : -1;
+        if (ok != 0)
+            memset(&sym, 0, sizeof sym);
+        if (leading && runtime_frame(sym.function))
+            continue; /* ThreadSanitizer's interceptor between the caller and the shim */
+        if (shim_frame(sym.module))
+            continue;
+        if (!leading && bottom_frame(sym.function))
+            break;
+        leading = 0;
+        lst_stack_add_frame(out, s->pcs[i], sym.function, sym.file, sym.line, sym.module);
+    }
+    return idx;
+}
+
+int lst_ctx_thread(lst_ctx *ctx, lst_finding *f, uint32_t t)
+{
+    lst_store_hdr *h = ctx->h;
+    if (lst_finding_thread_index(f, (int)t) >= 0 || t >= h->caps.threads)
+        return (int)t;
+    lst_thread_rec *r = lst_st_thread(h, t);
+    char name[64];
+    char raw[17];
+    memcpy(raw, r->name, 16);
+    raw[16] = 0;
+    const char *fn = NULL;
+    lst_sym sym;
+    if (r->start_fn && ctx->sym && lst_symbolize(ctx->sym, r->start_fn, 0, &sym) == 0)
+        fn = sym.function;
+    /* a name the program set wins; otherwise the start routine's name */
+    int default_name = raw[0] == 'T' && raw[1] >= '0' && raw[1] <= '9';
+    if (fn && default_name)
+        snprintf(name, sizeof name, "%s", fn);
+    else
+        snprintf(name, sizeof name, "%s", raw[0] ? raw : "?");
+    int created = -1;
+    int i = lst_finding_add_thread(f, (int)t, name, -1);
+    if (r->create_stack)
+        created = lst_ctx_stack(ctx, f, "created", r->create_stack, (int)t, -1);
+    f->threads[i].created = created;
+    return (int)t;
+}
+
+static const char *lock_type(uint32_t kind)
+{
+    switch (kind) {
+    case LST_LOCK_RECURSIVE:
+        return "recursive-mutex";
+    case LST_LOCK_ERRORCHECK:
+        return "errorcheck-mutex";
+    case LST_LOCK_RWLOCK:
+        return "rwlock";
+    case LST_LOCK_SPIN:
+        return "spinlock";
+    default:
+        return "mutex";
+    }
+}
+
+char *lst_ctx_lock_name(lst_ctx *ctx, uint32_t lock)
+{
+    lst_lock_rec *l = lst_st_lock(ctx->h, lock);
+    uint64_t off = 0;
+    const char *var = ctx->sym ? lst_symbolize_data(ctx->sym, l->addr, &off) : NULL;
+    char *s = NULL;
+    int rc;
+    if (var && off == 0)
+        rc = asprintf(&s, "%s", var);
+    else if (var)
+        rc = asprintf(&s, "%s+%llu", var, (unsigned long long)off);
+    else
+        rc = asprintf(&s, "%s@0x%llx", lock_type(l->kind), (unsigned long long)l->addr);
+    return rc < 0 ? NULL : s;
+}
+
+int lst_ctx_lock(lst_ctx *ctx, lst_finding *f, uint32_t lock)
+{
+    if (lst_finding_lock_index(f, (int)lock) >= 0)
+        return (int)lock;
+    lst_lock_rec *l = lst_st_lock(ctx->h, lock);
+    char *name = lst_ctx_lock_name(ctx, lock);
+    lst_finding_add_lock(f, (int)lock, name, lock_type(l->kind), l->addr);
+    free(name);
+    return (int)lock;
+}
+
+void lst_detect_limits(lst_ctx *ctx, lst_report *r)
+{
+    static const struct {
+        uint32_t bit;
+        const char *text;
+    } limits[] = {
+        {LST_LIMIT_THREADS, "threads: the thread table was full (LOCKSTEP_OPTIONS=max_threads=N)"},
+        {LST_LIMIT_HELD, "held locks: a thread held more locks than max_held"},
+        {LST_LIMIT_LOCK_SLOTS, "lock addresses: the address table was full (lock_slots)"},
+        {LST_LIMIT_LOCKS, "locks: the lock instance table was full (max_locks)"},
+        {LST_LIMIT_CHAINS, "lock chains: the chain table was full; some lock orders were not seen (max_chains)"},
+        {LST_LIMIT_STACKS, "stacks: the stack depot was full; some stacks are missing (max_stacks)"},
+        {LST_LIMIT_EVENTS, "events: the event table was full; some misuse was not recorded (max_events)"},
+        {LST_LIMIT_MODULES, "modules: too many loaded modules (max_modules)"},
+    };
+    uint32_t hit = atomic_load(&ctx->h->limits_hit);
+    for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++)
+        if (hit & limits[i].bit)
+            lst_report_add_limit(r, limits[i].text);
+}
+
+void lst_report_dedupe(lst_report *r)
+{
+    size_t out = 0;
+    for (size_t i = 0; i < r->nfindings; i++) {
+        size_t j = 0;
+        while (j < out && !(r->findings[j].kind == r->findings[i].kind &&
+                            strcmp(r->findings[j].fingerprint, r->findings[i].fingerprint) == 0))
+            j++;
+        if (j < out) {
+            r->findings[j].count += r->findings[i].count;
+            lst_finding_release(&r->findings[i]);
+            continue;
+        }
+        if (out != i)
+            r->findings[out] = r->findings[i];
+        out++;
+    }
+    r->nfindings = out;
+}

@@ -1,0 +1,70 @@
+/* cli.h: what the lockstep subcommands share: exit codes, the one-line error helper, where
+ * the shim is, checking a target program before running it, and running a target under the
+ * shim with the watchdogs. Runs in the lockstep process. */
+#ifndef LST_CLI_H
+#define LST_CLI_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "finding.h"
+
+/* Exit codes. Findings use 66 like ThreadSanitizer; never 77 or 99 (skip / hard error in
+ * CTest, Automake and Meson). */
+enum {
+    LST_EXIT_OK = 0,
+    LST_EXIT_USAGE = 2,     /* usage error or bad input (missing program, corrupt file...) */
+    LST_EXIT_FINDINGS = 66,
+    LST_EXIT_INTERNAL = 70, /* lockstep itself failed (EX_SOFTWARE) */
+};
+
+/* Prints "lockstep: <cmd>: <message>" on one line to stderr. */
+void lst_err(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Path of liblockstep.so next to this binary (../lib/ from bin/), or NULL with err set. */
+const char *lst_shim_path(char *err, size_t errlen);
+
+/* Resolves prog like execvp would and checks that LD_PRELOAD can reach it: it exists, is a
+ * regular executable file, is not setuid/setgid, and is dynamically linked (or a script).
+ * Writes the resolved path. Returns 0, or -1 with a one-line reason in err. */
+int lst_check_program(const char *prog, char *resolved, size_t n, char *err, size_t errlen);
+
+/* Creates dir (and parents) and checks it is writable. Returns 0, or -1 with err set. */
+int lst_prepare_outdir(const char *dir, char *err, size_t errlen);
+
+typedef struct lst_run_opts {
+    const char *cmd;       /* subcommand name, for messages */
+    const char *outdir;    /* absolute output directory */
+    char *const *argv;     /* target argv; argv[0] already resolved */
+    unsigned timeout_s;    /* whole-run bound (0: none) -> hang */
+    unsigned stall_ms;     /* every thread blocked this long -> deadlock (0: off) */
+    const char *options;   /* extra LOCKSTEP_OPTIONS appended after the user's */
+} lst_run_opts;
+
+typedef struct lst_run_result {
+    pid_t pid;
+    int exit_code;         /* -1 when killed by a signal */
+    int exit_signal;
+    int ended_by_shim;     /* the shim stopped the target after a deadlock */
+    int stalled;           /* our watchdog stopped it: all threads blocked */
+    int timed_out;         /* our watchdog stopped it: timeout */
+} lst_run_result;
+
+/* Runs the target under the shim, passing stdin/stdout/stderr through, watching its store
+ * for a stall and the clock for the timeout. A stall is analysed from the live store into
+ * r before the target is killed. Returns 0, or -1 with err set when it could not start. */
+int lst_run_target(const lst_run_opts *o, lst_run_result *res, lst_report *r, char *err,
+                   size_t errlen);
+
+/* Reads every store in outdir/stores and adds what the detectors find to r. */
+void lst_collect(const char *outdir, lst_report *r, unsigned max_cycles);
+
+/* Adds the target's end (signal, non-zero exit when nonzero_is_failure, timeout) to r. */
+void lst_add_exit_findings(lst_report *r, const lst_run_result *res, int nonzero_is_failure);
+
+/* Subcommands. argv[0] is the subcommand's name. Each returns the process exit code. */
+int lst_cmd_run(int argc, char **argv);
+int lst_cmd_report(int argc, char **argv);
+int lst_cmd_cases(int argc, char **argv);
+
+#endif
