@@ -2,10 +2,14 @@
  * offline elfutils Dwfl session (file path + load bias, so ASLR does not matter; separate
  * debuginfo is found through the standard build-id / debuglink search in /usr/lib/debug), then
  * answers code addresses from DWARF (innermost inlined function, line table) with the ELF
- * symbol table as the fallback, and data addresses from the STT_OBJECT symbols. Every answer is
- * memoized by address and every string handed out is interned, so all of it lives until
- * lst_symbolizer_free(). Runs in the lockstep process only: it allocates freely and aborts on
- * out-of-memory (except lst_symbolizer_new, which returns NULL), and it is not thread-safe. */
+ * symbol table as the fallback, and data addresses from the STT_OBJECT symbols.
+ *
+ * Speed: everything that would otherwise be a linear scan per address is indexed once and
+ * binary-searched: a CU's subprograms by address range, a module's CUs (only when the file has
+ * no usable .debug_aranges, as with clang), and a module's function and object symbols. Every
+ * answer is memoized by address and every string handed out is interned, so all of it lives
+ * until lst_symbolizer_free(). Runs in the lockstep process only: it allocates freely and
+ * aborts on out-of-memory (except lst_symbolizer_new, which returns NULL); not thread-safe. */
 #define _GNU_SOURCE
 #include "symbolize.h"
 
@@ -24,8 +28,9 @@ extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *st
 
 /* Deepest DIE nesting we follow when looking for the scope of a pc (real code is far less). */
 #define MAX_SCOPE_DEPTH 128
-/* How many lower-addressed data symbols we look at for one that contains an address. */
-#define MAX_DATA_BACKTRACK 64
+/* How many lower-addressed entries of a sorted table we look at for one containing an
+ * address (aliases and nested symbols put a few entries between it and the address). */
+#define MAX_BACKTRACK 64
 
 /* One interned string: the key is the flexible array itself. */
 typedef struct interned {
@@ -33,14 +38,28 @@ typedef struct interned {
     char s[];
 } interned;
 
-/* One STT_OBJECT symbol of a module, at its run-time address. name points into libdwfl's
- * symbol table, which lives until dwfl_end(). */
-typedef struct objsym {
+/* One ELF symbol at its run-time address. name points into libdwfl's symbol table, which
+ * lives until dwfl_end(). */
+typedef struct symbol {
     uint64_t addr;
     uint64_t size;
     const char *name;
-    int bind; /* STB_* */
-} objsym;
+    unsigned char bind; /* STB_* */
+    unsigned char type; /* STT_* */
+    GElf_Word shndx;
+} symbol;
+
+/* A sorted array of address ranges [lo, hi) with a DIE each: a CU's subprograms (DWARF
+ * addresses) or a module's CUs. */
+typedef struct die_range {
+    uint64_t lo, hi;
+    Dwarf_Die die;
+} die_range;
+
+typedef struct range_table {
+    die_range *r;
+    size_t n, cap;
+} range_table;
 
 /* One registered module; the Dwfl_Module's userdata points back at it. */
 typedef struct module {
@@ -48,10 +67,31 @@ typedef struct module {
     const char *path; /* interned */
     uint64_t bias;
     Dwfl_Module *dm;
-    objsym *objs; /* sorted by addr; built on the first data lookup */
+    int syms_loaded;
+    symbol *objs; /* STT_OBJECT symbols, sorted by addr */
     size_t nobjs;
-    int objs_loaded;
+    symbol *funcs; /* STT_FUNC, STT_GNU_IFUNC and STT_NOTYPE symbols, sorted by addr */
+    size_t nfuncs;
+    int cus_loaded;
+    range_table cus; /* all CUs by address range: used when dwfl_module_addrdie fails */
+    Dwarf_Addr dwbias;
 } module;
+
+/* The subprograms of one CU sorted by address, built on its first lookup, so a pc finds its
+ * function by binary search instead of a walk over every DIE of the CU. Keyed by the CU DIE's
+ * address in the (mapped) .debug_info, which is unique across modules. */
+typedef struct cu_index {
+    const void *key;
+    range_table fns;
+    UT_hash_handle hh;
+} cu_index;
+
+/* The qualified name of one C++ function DIE that has no linkage name, keyed like cu_index. */
+typedef struct qual_name {
+    const void *key;
+    const char *name;
+    UT_hash_handle hh;
+} qual_name;
 
 /* Memoized answer for one code address (the address actually looked up). */
 typedef struct pc_entry {
@@ -75,6 +115,8 @@ struct lst_symbolizer {
     interned *strings;
     pc_entry *pcs;
     data_entry *data;
+    cu_index *cus;
+    qual_name *quals;
 };
 
 /* Offline session: modules come from files; the standard search finds separate debuginfo by
@@ -95,6 +137,16 @@ static void *xcalloc(size_t n, size_t sz)
     return p;
 }
 
+static void *xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        abort();
+    return q;
+}
+
+/* --- strings -------------------------------------------------------------------------------- */
+
 /* Returns the symbolizer's single copy of the first len bytes of str (NUL-terminated). */
 static const char *intern_n(lst_symbolizer *s, const char *str, size_t len)
 {
@@ -114,12 +166,17 @@ static const char *intern(lst_symbolizer *s, const char *str)
     return str ? intern_n(s, str, strlen(str)) : NULL;
 }
 
+static int is_mangled(const char *name)
+{
+    return name[0] == '_' && name[1] == 'Z';
+}
+
 /* Interns a symbol name, demangled when it is a C++ (Itanium ABI) name. */
 static const char *intern_symbol(lst_symbolizer *s, const char *raw)
 {
     if (!raw || !*raw)
         return NULL;
-    if (raw[0] == '_' && raw[1] == 'Z') {
+    if (is_mangled(raw)) {
         int status = -1;
         char *d = __cxa_demangle(raw, NULL, NULL, &status);
         if (d && status == 0) {
@@ -131,6 +188,43 @@ static const char *intern_symbol(lst_symbolizer *s, const char *raw)
     }
     return intern(s, raw);
 }
+
+/* Interns a source path, with "." and ".." components of an absolute path removed lexically
+ * (clang records "/usr/bin/../lib/gcc/.../../../../include/..." for libstdc++ headers). */
+static const char *intern_path(lst_symbolizer *s, const char *path)
+{
+    if (!path || path[0] != '/' || (!strstr(path, "/./") && !strstr(path, "/../")))
+        return intern(s, path);
+    size_t len = strlen(path);
+    char *buf = xcalloc(1, len + 1);
+    size_t o = 0; /* buf[0..o) is the normalized prefix, without a trailing slash */
+    for (const char *p = path; *p;) {
+        while (*p == '/')
+            p++;
+        const char *end = strchrnul(p, '/');
+        size_t n = (size_t)(end - p);
+        if (n == 0 || (n == 1 && p[0] == '.')) {
+            /* nothing */
+        } else if (n == 2 && p[0] == '.' && p[1] == '.') {
+            while (o > 0 && buf[o - 1] != '/')
+                o--;
+            if (o > 0)
+                o--;
+        } else {
+            buf[o++] = '/';
+            memcpy(buf + o, p, n);
+            o += n;
+        }
+        p = end;
+    }
+    if (o == 0)
+        buf[o++] = '/';
+    const char *r = intern_n(s, buf, o);
+    free(buf);
+    return r;
+}
+
+/* --- modules -------------------------------------------------------------------------------- */
 
 static module *module_of(Dwfl_Module *dm)
 {
@@ -188,11 +282,183 @@ int lst_symbolizer_add_module(lst_symbolizer *s, const char *path, uint64_t bias
     return 0;
 }
 
+/* --- ELF symbol tables ---------------------------------------------------------------------- */
+
+static int symbol_cmp(const void *a, const void *b)
+{
+    const symbol *x = a, *y = b;
+    if (x->addr != y->addr)
+        return x->addr < y->addr ? -1 : 1;
+    if (x->size != y->size)
+        return x->size < y->size ? -1 : 1;
+    return 0;
+}
+
+/* Splits the module's symbol table (.symtab, else .dynsym; plus libdwfl's auxiliary table)
+ * into sorted object and function tables. STT_TLS symbols have no fixed address: left out. */
+static void load_symbols(module *m)
+{
+    m->syms_loaded = 1;
+    int n = dwfl_module_getsymtab(m->dm);
+    if (n <= 1)
+        return;
+    m->objs = xcalloc((size_t)n, sizeof *m->objs);
+    m->funcs = xcalloc((size_t)n, sizeof *m->funcs);
+    for (int i = 1; i < n; i++) {
+        GElf_Sym sym;
+        GElf_Addr addr = 0;
+        GElf_Word shndx = SHN_UNDEF;
+        const char *name = dwfl_module_getsym_info(m->dm, i, &sym, &addr, &shndx, NULL, NULL);
+        if (!name || !*name || shndx == SHN_UNDEF || shndx == SHN_ABS || shndx == SHN_COMMON)
+            continue;
+        int type = GELF_ST_TYPE(sym.st_info);
+        symbol e = {addr, sym.st_size, name, GELF_ST_BIND(sym.st_info), type, shndx};
+        if (type == STT_OBJECT)
+            m->objs[m->nobjs++] = e;
+        else if (type == STT_FUNC || type == STT_GNU_IFUNC || type == STT_NOTYPE)
+            m->funcs[m->nfuncs++] = e;
+    }
+    qsort(m->objs, m->nobjs, sizeof *m->objs, symbol_cmp);
+    qsort(m->funcs, m->nfuncs, sizeof *m->funcs, symbol_cmp);
+}
+
+/* Ranks aliases at one address: a global over a weak over a local, a function over a label. */
+static int symbol_rank(const symbol *e)
+{
+    int bind = e->bind == STB_GLOBAL ? 2 : e->bind == STB_WEAK ? 1 : 0;
+    return 2 * bind + (e->type != STT_NOTYPE);
+}
+
+/* Index of the first entry with addr > x in a table sorted by addr. */
+static size_t upper_bound(const symbol *t, size_t n, uint64_t x)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t[mid].addr <= x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The sized symbol containing addr: the closest one below it, best-ranked among aliases.
+ * With labels != 0 (code), a sizeless symbol (an assembler label) is the answer when no sized
+ * symbol contains addr, none ends between the label and addr, and the label lies in addr's
+ * section (label_shndx), like dwfl_module_addrsym does. */
+static const symbol *find_symbol(const symbol *t, size_t n, uint64_t addr, int labels,
+                                 GElf_Word label_shndx)
+{
+    const symbol *best = NULL, *label = NULL;
+    uint64_t min_label = 0;
+    size_t seen = 0;
+    for (size_t i = upper_bound(t, n, addr); i-- > 0 && seen < MAX_BACKTRACK; seen++) {
+        const symbol *e = &t[i];
+        if (best && e->addr < best->addr)
+            break;
+        if (e->size == 0) {
+            if (!label || (e->addr == label->addr && symbol_rank(e) > symbol_rank(label)))
+                label = e; /* the closest label, best-ranked among aliases */
+            if (!labels && e->addr == addr && (!best || symbol_rank(e) > symbol_rank(best)))
+                best = e; /* a sizeless object exactly at addr */
+            continue;
+        }
+        if (addr - e->addr < e->size) {
+            if (!best || symbol_rank(e) > symbol_rank(best))
+                best = e;
+        } else if (e->addr + e->size > min_label) {
+            min_label = e->addr + e->size;
+        }
+    }
+    if (best || !labels || !label)
+        return best;
+    return label->addr >= min_label && label->shndx == label_shndx ? label : NULL;
+}
+
+/* --- DWARF ---------------------------------------------------------------------------------- */
+
+static void range_add(range_table *t, uint64_t lo, uint64_t hi, Dwarf_Die *die)
+{
+    if (t->n == t->cap) {
+        t->cap = t->cap ? 2 * t->cap : 64;
+        t->r = xrealloc(t->r, t->cap * sizeof *t->r);
+    }
+    t->r[t->n++] = (die_range){lo, hi, *die};
+}
+
+/* Adds every address range of die to t. */
+static void range_add_die(range_table *t, Dwarf_Die *die)
+{
+    Dwarf_Addr base, lo, hi;
+    ptrdiff_t off = 0;
+    while ((off = dwarf_ranges(die, off, &base, &lo, &hi)) > 0)
+        if (lo < hi)
+            range_add(t, lo, hi, die);
+}
+
+static int range_cmp(const void *a, const void *b)
+{
+    const die_range *x = a, *y = b;
+    if (x->lo != y->lo)
+        return x->lo < y->lo ? -1 : 1;
+    return x->hi < y->hi ? -1 : x->hi > y->hi;
+}
+
+static void range_sort(range_table *t)
+{
+    if (t->n)
+        qsort(t->r, t->n, sizeof *t->r, range_cmp);
+}
+
+/* The range containing pc (the closest one below it), or NULL. */
+static const die_range *range_find(const range_table *t, uint64_t pc)
+{
+    size_t lo = 0, hi = t->n; /* first range with lo > pc */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t->r[mid].lo <= pc)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo, seen = 0; i-- > 0 && seen < MAX_BACKTRACK; seen++)
+        if (pc < t->r[i].hi)
+            return &t->r[i];
+    return NULL;
+}
+
+/* The CU containing addr and its bias. dwfl_module_addrdie relies on .debug_aranges, which
+ * clang does not emit and which may miss CUs; then the module's CUs are indexed by their own
+ * ranges (once) and searched. */
+static Dwarf_Die *find_cu(module *m, Dwfl_Module *dm, uint64_t addr, Dwarf_Addr *bias,
+                          Dwarf_Die *mem)
+{
+    Dwarf_Die *cu = dwfl_module_addrdie(dm, addr, bias);
+    if (cu || !m)
+        return cu;
+    if (!m->cus_loaded) {
+        m->cus_loaded = 1;
+        if (dwfl_module_getdwarf(dm, &m->dwbias)) {
+            Dwarf_Addr b;
+            for (Dwarf_Die *c = dwfl_module_nextcu(dm, NULL, &b); c;
+                 c = dwfl_module_nextcu(dm, c, &b))
+                range_add_die(&m->cus, c);
+            range_sort(&m->cus);
+        }
+    }
+    const die_range *r = range_find(&m->cus, addr - m->dwbias);
+    if (!r)
+        return NULL;
+    *mem = r->die;
+    *bias = m->dwbias;
+    return mem;
+}
+
 /* Depth-first search below parent for the innermost scope containing pc (a DWARF address);
  * each DW_TAG_subprogram / DW_TAG_inlined_subroutine on the way down is stored in *fn.
  * Returns 1 once a containing scope was found at this level, 0 otherwise. Only one child per
- * level can contain pc, so the search descends into it and never backtracks, except through
- * namespaces, which have no addresses of their own. */
+ * level can contain pc, so the search descends into it and never backtracks. */
 static int find_scope(Dwarf_Die *parent, Dwarf_Addr pc, Dwarf_Die *fn, int *have_fn, int depth)
 {
     Dwarf_Die child;
@@ -208,7 +474,6 @@ static int find_scope(Dwarf_Die *parent, Dwarf_Addr pc, Dwarf_Die *fn, int *have
         case DW_TAG_with_stmt:
         case DW_TAG_catch_block:
         case DW_TAG_try_block:
-        case DW_TAG_module:
             if (dwarf_haspc(&child, pc) != 1)
                 break;
             if (tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine ||
@@ -219,29 +484,170 @@ static int find_scope(Dwarf_Die *parent, Dwarf_Addr pc, Dwarf_Die *fn, int *have
             if (dwarf_haschildren(&child))
                 find_scope(&child, pc, fn, have_fn, depth + 1);
             return 1;
-        case DW_TAG_namespace:
-            if (dwarf_haschildren(&child) && find_scope(&child, pc, fn, have_fn, depth + 1))
-                return 1;
-            break;
         default:
-            /* Types, variables, declarations, imported (dwz partial) units: no code. */
+            /* Types, variables, parameters, call sites: no code of their own. */
             break;
         }
     } while (dwarf_siblingof(&child, &child) == 0);
     return 0;
 }
 
+/* Adds every subprogram with code below parent (through namespaces, modules and types, which
+ * may own member function definitions) to t. */
+static void index_subprograms(range_table *t, Dwarf_Die *parent, int depth)
+{
+    Dwarf_Die child;
+    if (depth > MAX_SCOPE_DEPTH || dwarf_child(parent, &child) != 0)
+        return;
+    do {
+        switch (dwarf_tag(&child)) {
+        case DW_TAG_subprogram:
+            range_add_die(t, &child);
+            break;
+        case DW_TAG_namespace:
+        case DW_TAG_module:
+        case DW_TAG_class_type:
+        case DW_TAG_structure_type:
+        case DW_TAG_union_type:
+            if (dwarf_haschildren(&child))
+                index_subprograms(t, &child, depth + 1);
+            break;
+        default:
+            break;
+        }
+    } while (dwarf_siblingof(&child, &child) == 0);
+}
+
+static cu_index *cu_index_of(lst_symbolizer *s, Dwarf_Die *cu)
+{
+    const void *key = cu->addr;
+    cu_index *ci;
+    HASH_FIND(hh, s->cus, &key, sizeof key, ci);
+    if (ci)
+        return ci;
+    ci = xcalloc(1, sizeof *ci);
+    ci->key = key;
+    index_subprograms(&ci->fns, cu, 0);
+    range_sort(&ci->fns);
+    HASH_ADD(hh, s->cus, key, sizeof ci->key, ci);
+    return ci;
+}
+
+/* Finds the innermost function (subprogram or inlined subroutine) containing the DWARF address
+ * pc of the CU: the subprogram by binary search in the CU's index, then the scopes inside it.
+ * Returns 1 and sets *fn, or 0. */
+static int innermost_function(lst_symbolizer *s, Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Die *fn)
+{
+    const die_range *r = range_find(&cu_index_of(s, cu)->fns, pc);
+    if (!r)
+        return 0;
+    *fn = r->die;
+    int have_inner = 0;
+    Dwarf_Die inner;
+    if (dwarf_haschildren(fn))
+        find_scope(fn, pc, &inner, &have_inner, 1);
+    if (have_inner)
+        *fn = inner;
+    return 1;
+}
+
+static int is_cplusplus(Dwarf_Die *die)
+{
+    Dwarf_Die cu;
+    if (!dwarf_diecu(die, &cu, NULL, NULL))
+        return 0;
+    switch (dwarf_srclang(&cu)) {
+    case DW_LANG_C_plus_plus:
+    case DW_LANG_C_plus_plus_03:
+    case DW_LANG_C_plus_plus_11:
+    case DW_LANG_C_plus_plus_14:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* "ns::Class::name" for a C++ function DIE without a linkage name (static and some inline
+ * functions): the enclosing namespaces and types of its declaration, found once per DIE with
+ * dwarf_getscopes_die and cached. Falls back to the plain name. */
+static const char *qualified_name(lst_symbolizer *s, Dwarf_Die *fn, const char *name)
+{
+    Dwarf_Die decl = *fn;
+    for (int i = 0; i < 8; i++) {
+        Dwarf_Attribute attr;
+        Dwarf_Die next;
+        if (!dwarf_attr(&decl, DW_AT_abstract_origin, &attr) &&
+            !dwarf_attr(&decl, DW_AT_specification, &attr))
+            break;
+        if (!dwarf_formref_die(&attr, &next))
+            break;
+        decl = next;
+    }
+    const void *key = decl.addr;
+    qual_name *q;
+    HASH_FIND(hh, s->quals, &key, sizeof key, q);
+    if (q)
+        return q->name;
+    q = xcalloc(1, sizeof *q);
+    q->key = key;
+    q->name = intern(s, name);
+
+    Dwarf_Die *scopes = NULL;
+    int n = dwarf_getscopes_die(&decl, &scopes);
+    if (n > 2) {
+        size_t len = strlen(name) + 1;
+        for (int i = 1; i < n - 1; i++)
+            len += (dwarf_diename(&scopes[i]) ? strlen(dwarf_diename(&scopes[i])) : 21) + 2;
+        char *buf = xcalloc(1, len), *o = buf;
+        for (int i = n - 2; i >= 1; i--) {
+            const char *part = dwarf_diename(&scopes[i]);
+            if (!part)
+                part = dwarf_tag(&scopes[i]) == DW_TAG_namespace ? "(anonymous namespace)"
+                                                                 : "(anonymous)";
+            o = stpcpy(stpcpy(o, part), "::");
+        }
+        strcpy(o, name);
+        q->name = intern(s, buf);
+        free(buf);
+    }
+    free(scopes);
+    HASH_ADD(hh, s->quals, key, sizeof q->key, q);
+    return q->name;
+}
+
 /* The name to show for a function DIE: the demangled linkage name (C++, gives "ns::f(int)"),
- * else DW_AT_name; both followed through abstract_origin / specification. */
+ * else DW_AT_name (qualified by its namespaces for C++); both followed through abstract_origin
+ * and specification. */
 static const char *die_function_name(lst_symbolizer *s, Dwarf_Die *fn)
 {
     Dwarf_Attribute attr;
     const char *n = dwarf_formstring(dwarf_attr_integrate(fn, DW_AT_linkage_name, &attr));
     if (!n)
         n = dwarf_formstring(dwarf_attr_integrate(fn, DW_AT_MIPS_linkage_name, &attr));
+    /* Only a mangled linkage name says more than DW_AT_name; a C one is an assembler alias
+     * such as glibc's "__GI___gconv_open" for __gconv_open. */
+    if (n && is_mangled(n))
+        return intern_symbol(s, n);
+    n = dwarf_diename(fn);
     if (!n)
-        n = dwarf_diename(fn);
-    return intern_symbol(s, n);
+        return NULL;
+    return is_cplusplus(fn) ? qualified_name(s, fn, n) : intern(s, n);
+}
+
+/* --- code addresses ------------------------------------------------------------------------- */
+
+/* The function symbol containing addr, for code without DWARF. */
+static const char *symtab_function(lst_symbolizer *s, module *m, uint64_t addr)
+{
+    if (!m->syms_loaded)
+        load_symbols(m);
+    GElf_Word shndx = SHN_UNDEF;
+    Dwarf_Addr a = addr, bias = 0;
+    Elf_Scn *scn = dwfl_module_address_section(m->dm, &a, &bias);
+    if (scn)
+        shndx = (GElf_Word)elf_ndxscn(scn);
+    const symbol *e = find_symbol(m->funcs, m->nfuncs, addr, 1, shndx);
+    return e ? intern_symbol(s, e->name) : NULL;
 }
 
 /* Resolves one code address (already adjusted for return addresses) into *out. */
@@ -249,42 +655,31 @@ static int resolve_pc(lst_symbolizer *s, uint64_t addr, lst_sym *out)
 {
     memset(out, 0, sizeof *out);
     Dwfl_Module *dm = dwfl_addrmodule(s->dwfl, addr);
-    if (!dm)
+    module *m = dm ? module_of(dm) : NULL;
+    if (!m)
         return -1;
-    module *m = module_of(dm);
-    out->module = m ? m->path
-                    : intern(s, dwfl_module_info(dm, NULL, NULL, NULL, NULL, NULL, NULL, NULL));
+    out->module = m->path;
 
-    /* File and line: the line table row of addr, which is the innermost inlined location. */
-    Dwfl_Line *ln = dwfl_module_getsrc(dm, addr);
-    if (ln) {
+    Dwarf_Addr dwbias = 0;
+    Dwarf_Die cu_mem;
+    Dwarf_Die *cu = find_cu(m, dm, addr, &dwbias, &cu_mem);
+    if (cu) {
+        /* File and line: the line table row of addr, the innermost inlined location. */
+        Dwarf_Line *ln = dwarf_getsrc_die(cu, addr - dwbias);
+        const char *file = ln ? dwarf_linesrc(ln, NULL, NULL) : NULL;
         int line = 0;
-        const char *file = dwfl_lineinfo(ln, NULL, &line, NULL, NULL, NULL);
-        if (file) {
-            out->file = intern(s, file);
+        if (file && dwarf_lineno(ln, &line) == 0) {
+            out->file = intern_path(s, file);
             out->line = line > 0 ? line : 0;
         }
-    }
-
-    /* Function: the innermost subprogram or inlined subroutine containing addr. */
-    Dwarf_Addr dwbias = 0;
-    Dwarf_Die *cu = dwfl_module_addrdie(dm, addr, &dwbias);
-    if (cu) {
+        /* Function: the innermost subprogram or inlined subroutine containing addr. */
         Dwarf_Die fn;
-        int have_fn = 0;
-        find_scope(cu, addr - dwbias, &fn, &have_fn, 0);
-        if (have_fn)
+        if (innermost_function(s, cu, addr - dwbias, &fn))
             out->function = die_function_name(s, &fn);
     }
-
     /* No DWARF (or no DIE for this code): the ELF symbol table. */
-    if (!out->function) {
-        GElf_Off off = 0;
-        GElf_Sym sym;
-        const char *name = dwfl_module_addrinfo(dm, addr, &off, &sym, NULL, NULL, NULL);
-        if (name && GELF_ST_TYPE(sym.st_info) != STT_OBJECT && GELF_ST_TYPE(sym.st_info) != STT_TLS)
-            out->function = intern_symbol(s, name);
-    }
+    if (!out->function)
+        out->function = symtab_function(s, m, addr);
     return 0;
 }
 
@@ -307,76 +702,14 @@ int lst_symbolize(lst_symbolizer *s, uint64_t pc, int is_return, lst_sym *out)
     return e->rc;
 }
 
-static int objsym_cmp(const void *a, const void *b)
-{
-    const objsym *x = a, *y = b;
-    if (x->addr != y->addr)
-        return x->addr < y->addr ? -1 : 1;
-    if (x->size != y->size)
-        return x->size < y->size ? -1 : 1;
-    return 0;
-}
-
-/* Collects the module's STT_OBJECT symbols (symtab, or dynsym when stripped) into m->objs.
- * STT_TLS symbols are not objects at a fixed address and are left out. */
-static void load_objects(module *m)
-{
-    m->objs_loaded = 1;
-    int n = dwfl_module_getsymtab(m->dm);
-    if (n <= 1)
-        return;
-    m->objs = xcalloc((size_t)n, sizeof *m->objs);
-    for (int i = 1; i < n; i++) {
-        GElf_Sym sym;
-        GElf_Addr addr = 0;
-        GElf_Word shndx = SHN_UNDEF;
-        const char *name = dwfl_module_getsym_info(m->dm, i, &sym, &addr, &shndx, NULL, NULL);
-        if (!name || !*name || GELF_ST_TYPE(sym.st_info) != STT_OBJECT)
-            continue;
-        if (shndx == SHN_UNDEF || shndx == SHN_ABS || shndx == SHN_COMMON)
-            continue;
-        m->objs[m->nobjs++] = (objsym){addr, sym.st_size, name, GELF_ST_BIND(sym.st_info)};
-    }
-    qsort(m->objs, m->nobjs, sizeof *m->objs, objsym_cmp);
-}
-
-static int bind_rank(int bind)
-{
-    return bind == STB_GLOBAL ? 2 : bind == STB_WEAK ? 1 : 0;
-}
-
-/* The object symbol containing addr (the closest one below it; a global over a weak over a
- * local alias), or NULL. */
-static const objsym *find_object(module *m, uint64_t addr)
-{
-    size_t lo = 0, hi = m->nobjs; /* first index with objs[i].addr > addr */
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (m->objs[mid].addr <= addr)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    const objsym *best = NULL;
-    for (size_t i = lo, seen = 0; i-- > 0 && seen < MAX_DATA_BACKTRACK; seen++) {
-        const objsym *o = &m->objs[i];
-        if (best && o->addr < best->addr)
-            break;
-        uint64_t size = o->size ? o->size : 1;
-        if (addr - o->addr >= size)
-            continue;
-        if (!best || bind_rank(o->bind) > bind_rank(best->bind))
-            best = o;
-    }
-    return best;
-}
+/* --- data addresses ------------------------------------------------------------------------- */
 
 /* Interns a variable's symbol name for display: demangled for C++, and without the ".N"
  * suffix GCC gives function-scope statics ("lock.0" -> "lock"). */
-static const char *data_name(lst_symbolizer *s, const objsym *o)
+static const char *data_name(lst_symbolizer *s, const symbol *o)
 {
     const char *raw = o->name;
-    if (o->bind == STB_LOCAL && !(raw[0] == '_' && raw[1] == 'Z')) {
+    if (o->bind == STB_LOCAL && !is_mangled(raw)) {
         const char *dot = strrchr(raw, '.');
         if (dot && dot > raw && dot[1] && strspn(dot + 1, "0123456789") == strlen(dot + 1))
             return intern_n(s, raw, (size_t)(dot - raw));
@@ -398,9 +731,9 @@ const char *lst_symbolize_data(lst_symbolizer *s, uint64_t addr, uint64_t *offse
         Dwfl_Module *dm = dwfl_addrmodule(s->dwfl, addr);
         module *m = dm ? module_of(dm) : NULL;
         if (m) {
-            if (!m->objs_loaded)
-                load_objects(m);
-            const objsym *o = find_object(m, addr);
+            if (!m->syms_loaded)
+                load_symbols(m);
+            const symbol *o = find_symbol(m->objs, m->nobjs, addr, 0, SHN_UNDEF);
             if (o) {
                 e->name = data_name(s, o);
                 e->offset = addr - o->addr;
@@ -429,6 +762,19 @@ void lst_symbolizer_free(lst_symbolizer *s)
         HASH_DEL(s->data, d);
         free(d);
     }
+    cu_index *c, *ctmp;
+    HASH_ITER(hh, s->cus, c, ctmp)
+    {
+        HASH_DEL(s->cus, c);
+        free(c->fns.r);
+        free(c);
+    }
+    qual_name *q, *qtmp;
+    HASH_ITER(hh, s->quals, q, qtmp)
+    {
+        HASH_DEL(s->quals, q);
+        free(q);
+    }
     interned *i, *itmp;
     HASH_ITER(hh, s->strings, i, itmp)
     {
@@ -438,6 +784,8 @@ void lst_symbolizer_free(lst_symbolizer *s)
     for (module *m = s->modules, *next; m; m = next) {
         next = m->next;
         free(m->objs);
+        free(m->funcs);
+        free(m->cus.r);
         free(m);
     }
     dwfl_end(s->dwfl);

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #define SKIP 77
@@ -77,6 +78,15 @@ static const struct site *site(const char *tag)
     return NULL;
 }
 
+/* An assembler label: no DWARF subprogram, no ELF type or size. */
+__asm__(".text\n"
+        ".globl symtest_asm_label\n"
+        "symtest_asm_label:\n"
+        "  nop\n"
+        "  nop\n"
+        "  ret\n");
+void symtest_asm_label(void);
+
 /* --- data ----------------------------------------------------------------------------------- */
 
 pthread_mutex_t lock_a = PTHREAD_MUTEX_INITIALIZER;
@@ -93,6 +103,9 @@ static __attribute__((noinline)) pthread_mutex_t *function_static(void)
 /* --- modules, registered like the shim ------------------------------------------------------ */
 
 static void *vaddr_lib, *nodebug_lib;
+/* valgrind asserts on a library loaded away from its non-zero link-time address (the
+ * valgrind test sets LST_SYMTEST_VALGRIND), so there the vaddr library stays where linked. */
+static int under_valgrind;
 static char exe_path[4096];
 
 struct reg {
@@ -136,6 +149,12 @@ static void setup(void)
         exit(1);
     }
     exe_path[n] = '\0';
+    /* Occupy the vaddr library's link-time address so the loader must move it: its load bias
+     * is then non-zero and different from its start address. */
+    under_valgrind = getenv("LST_SYMTEST_VALGRIND") != NULL;
+    if (!under_valgrind) /* fails harmlessly when taken already (ASan's shadow is there) */
+        mmap((void *)0x10000000, 1 << 20, PROT_NONE,
+             MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
     vaddr_lib = dlopen(SYMTEST_VADDR_LIB, RTLD_NOW | RTLD_LOCAL);
     nodebug_lib = dlopen(SYMTEST_NODEBUG_LIB, RTLD_NOW | RTLD_LOCAL);
     if (!vaddr_lib || !nodebug_lib) {
@@ -215,8 +234,20 @@ static void case_shared_library_with_load_bias(void)
 
 /* The library is linked with its first PT_LOAD at 0x10000000, so dlpi_addr (the bias) differs
  * from where the module starts. */
+static int find_vaddr_bias(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    (void)size;
+    if (!strstr(info->dlpi_name, "lst_symtest_vaddr"))
+        return 0;
+    *(uint64_t *)arg = info->dlpi_addr;
+    return 1;
+}
+
 static void case_shared_library_with_nonzero_vaddr(void)
 {
+    uint64_t bias = 0;
+    dl_iterate_phdr(find_vaddr_bias, &bias);
+    CHECK(bias != 0 || under_valgrind, "the vaddr library was loaded at its link-time address");
     lst_symbolizer *s = new_symbolizer();
     check_site(s, "vaddr", "lst_symtest_vaddr");
     check_site(s, "vaddr_inline", "lst_symtest_vaddr");
@@ -249,6 +280,18 @@ static void case_stripped_library_uses_dynsym(void)
         CHECK(out.module && strstr(out.module, "lst_symtest_nodebug"), "module %s",
               S(out.module));
     }
+    lst_symbolizer_free(s);
+}
+
+/* Code without a DWARF subprogram gets its name from the symbol table, even a sizeless one. */
+static void case_assembler_label_from_symtab(void)
+{
+    lst_symbolizer *s = new_symbolizer();
+    lst_sym out;
+    int rc = lst_symbolize(s, (uintptr_t)symtest_asm_label + 1, 0, &out);
+    fprintf(stderr, "asm label+1 -> %s at %s:%d\n", S(out.function), S(out.file), out.line);
+    CHECK(rc == 0, "rc %d", rc);
+    CHECK(streq(out.function, "symtest_asm_label"), "function %s", S(out.function));
     lst_symbolizer_free(s);
 }
 
@@ -440,7 +483,12 @@ static void case_libc_separate_debuginfo(void)
         exit(SKIP);
     }
     lst_symbolizer *s = new_symbolizer();
-    int (*lock)(pthread_mutex_t *) = dlsym(RTLD_DEFAULT, "pthread_mutex_lock");
+    /* libc's own pthread_mutex_lock, not a sanitizer's interceptor of it. */
+    void *libc = dlopen(li.path, RTLD_NOW | RTLD_NOLOAD);
+    int (*lock)(pthread_mutex_t *) = libc ? dlsym(libc, "pthread_mutex_lock") : NULL;
+    CHECK(lock, "no pthread_mutex_lock in %s", li.path);
+    if (!lock)
+        return;
     lst_sym out;
     int rc = lst_symbolize(s, (uintptr_t)lock + 4, 0, &out);
     fprintf(stderr, "pthread_mutex_lock+4 -> %s at %s:%d in %s\n", S(out.function), S(out.file),
@@ -450,7 +498,9 @@ static void case_libc_separate_debuginfo(void)
           S(out.function));
     CHECK(streq(base(out.file), "pthread_mutex_lock.c"), "file %s", S(out.file));
     CHECK(out.line > 0, "line %d", out.line);
+    CHECK(streq(out.module, li.path), "module %s", S(out.module));
     lst_symbolizer_free(s);
+    dlclose(libc);
 }
 
 static void case_executable_type(void)
@@ -480,6 +530,7 @@ static const struct test_case cases[] = {
     {"shared_library_with_load_bias", case_shared_library_with_load_bias, 1},
     {"shared_library_with_nonzero_vaddr", case_shared_library_with_nonzero_vaddr, 1},
     {"stripped_library_uses_dynsym", case_stripped_library_uses_dynsym, 1},
+    {"assembler_label_from_symtab", case_assembler_label_from_symtab, 1},
     {"global_data_names", case_global_data_names, 1},
     {"unknown_pc_returns_minus_one", case_unknown_pc_returns_minus_one, 1},
     {"missing_or_bad_module_path", case_missing_or_bad_module_path, 1},
