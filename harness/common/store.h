@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #define LST_STORE_MAGIC   0x31524f5453545344ULL /* "DSTSTOR1" */
-#define LST_STORE_VERSION 1
+#define LST_STORE_VERSION 2
 #define LST_MAX_FRAMES    32
 #define LST_PATH_MAX      256
 
@@ -93,7 +93,7 @@ typedef struct lst_caps {
     uint32_t events;
     uint32_t modules;
     uint32_t depth;       /* frames captured per stack, <= LST_MAX_FRAMES */
-    uint32_t pad;
+    uint32_t trace;       /* scheduler choices recorded */
 } lst_caps;
 
 /* A lock this thread holds. lock is atomically cleared to 0 if another thread unlocks it. */
@@ -193,6 +193,46 @@ typedef struct lst_module_rec {
     char path[LST_PATH_MAX];
 } lst_module_rec;
 
+/* Scheduler state of one thread (serialized mode). Only the thread holding the baton writes
+ * these, except `turn`, the futex word through which the baton is handed over. */
+enum {
+    LST_SCHED_NONE = 0,
+    LST_SCHED_RUNNABLE,
+    LST_SCHED_BLOCKED,  /* waits for block_obj (lock, condvar, semaphore, join, barrier) */
+    LST_SCHED_SLEEPING, /* waits for the virtual clock to reach wake_ns */
+    LST_SCHED_EXITED,
+    LST_SCHED_OUTSIDE,  /* blocked outside intercepted calls: runs free, unscheduled */
+};
+typedef struct lst_sched_rec {
+    _Atomic uint32_t turn;  /* 1: this thread holds the baton */
+    uint32_t state;
+    uint32_t block_kind;    /* LST_WAIT_* */
+    uint32_t wake_reason;   /* LST_WAKE_* */
+    uint64_t block_obj;
+    uint64_t wake_ns;       /* SLEEPING or timed wait: virtual deadline (0: none) */
+    uint64_t prio;          /* PCT priority */
+    uint64_t cond_seq;      /* order of arrival in a condition wait */
+} lst_sched_rec;
+enum { LST_WAKE_NONE = 0, LST_WAKE_SIGNAL, LST_WAKE_TIMEOUT, LST_WAKE_SPURIOUS };
+
+/* A recorded choice: value in the low 24 bits, kind in the top 8. */
+enum {
+    LST_CHOICE_THREAD = 1,   /* value: thread index that runs next */
+    LST_CHOICE_WAKE = 2,     /* value: index among a condvar's waiters that a signal wakes */
+    LST_CHOICE_SPURIOUS = 3, /* value: 0/1, or 1 + waiter index woken spuriously */
+    LST_CHOICE_TIMEOUT = 4,  /* value: thread index whose timed wait times out now */
+};
+#define LST_CHOICE(kind, v) (((uint32_t)(kind) << 24) | ((uint32_t)(v) & 0xffffff))
+
+/* Scheduler flags (header.sched_flags). */
+enum {
+    LST_SF_DEADLOCK = 1u << 0,       /* every thread blocked */
+    LST_SF_HANG = 1u << 1,           /* step bound exceeded */
+    LST_SF_NOT_REPLAYABLE = 1u << 2, /* a thread blocked outside intercepted calls */
+    LST_SF_DIVERGED = 1u << 3,       /* replay: the target did not follow the schedule */
+    LST_SF_TRACE_FULL = 1u << 4,
+};
+
 typedef struct lst_store_hdr {
     uint64_t magic;
     uint32_t version;
@@ -211,6 +251,17 @@ typedef struct lst_store_hdr {
     _Atomic uint32_t exiting; /* 1: exit() has begun */
     _Atomic uint64_t ops;     /* intercepted calls in total */
     char exe[LST_PATH_MAX];
+    /* serialized mode */
+    uint32_t sched_on;
+    _Atomic uint32_t sched_current; /* thread holding the baton */
+    _Atomic uint64_t sched_steps;   /* scheduling points passed */
+    uint64_t sched_hash;            /* FNV-1a over (thread, operation, object) of each point */
+    uint64_t vclock_ns;             /* virtual time */
+    _Atomic uint32_t sched_flags;   /* LST_SF_* */
+    _Atomic uint32_t ntrace;        /* choices recorded */
+    uint32_t trace_cap;
+    uint32_t diverged_at;           /* replay: index of the first choice that did not fit */
+    uint64_t off_sched, off_trace;
 } lst_store_hdr;
 
 /* Typed accessors over a mapped store base (valid in both the shim and the CLI). */
@@ -255,6 +306,14 @@ static inline lst_module_rec *lst_st_module(lst_store_hdr *h, uint32_t i)
 {
     return LST_AT(h, h->off_modules, lst_module_rec) + i;
 }
+static inline lst_sched_rec *lst_st_sched(lst_store_hdr *h, uint32_t i)
+{
+    return LST_AT(h, h->off_sched, lst_sched_rec) + i;
+}
+static inline uint32_t *lst_st_trace(lst_store_hdr *h)
+{
+    return LST_AT(h, h->off_trace, uint32_t);
+}
 
 /* Computes the region offsets and total size for caps into the (zeroed) header h.
  * Ids 0 of locks, chains and stacks are reserved as "none". */
@@ -277,6 +336,9 @@ static inline void lst_store_layout(lst_store_hdr *h, const lst_caps *caps)
     LST_REGION(off_stacks, caps->stacks, lst_stack_rec);
     LST_REGION(off_events, caps->events, lst_event_rec);
     LST_REGION(off_modules, caps->modules, lst_module_rec);
+    LST_REGION(off_sched, caps->threads, lst_sched_rec);
+    LST_REGION(off_trace, caps->trace, uint32_t);
+    h->trace_cap = caps->trace;
 #undef LST_REGION
     h->magic = LST_STORE_MAGIC;
     h->version = LST_STORE_VERSION;

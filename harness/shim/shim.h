@@ -107,6 +107,9 @@ void lst_init(void) LST_INTERNAL;
 void lst_say(const char *msg) LST_INTERNAL;
 /* Same, built from up to three parts and a number (-1: no number). */
 void lst_say4(const char *a, const char *b, const char *c, long n) LST_INTERNAL;
+/* Ends the target after a deadlock (or hang) has been recorded in the store: says `what` in
+ * one line and exits with deadlock_exitcode. Never returns. */
+void lst_end_target(const char *what) LST_INTERNAL __attribute__((noreturn));
 /* Records that a capacity limit was hit and says so in one line, the first time only. */
 void lst_limit_hit(uint32_t bit, const char *what, const char *option, uint32_t value) LST_INTERNAL;
 

@@ -19,6 +19,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "shim_sched.h"
 #include "shim_store.h"
 
 lst_real_fns lst_real;
@@ -92,6 +93,16 @@ void lst_limit_hit(uint32_t bit, const char *what, const char *option, uint32_t 
     at = put(buf, at, sizeof buf, "= (now ");
     buf[at] = 0;
     lst_say4("limit: ", buf, NULL, (long)value);
+}
+
+void lst_end_target(const char *what)
+{
+    atomic_store(&lst_store->ended, 1);
+    if (lst_opt.cli)
+        lst_say4(what, "; the target was stopped", NULL, -1);
+    else
+        lst_say4(what, "; the target was stopped; store in ", lst_opt.out, -1);
+    _exit((int)lst_opt.deadlock_exitcode);
 }
 
 /* ---- time ------------------------------------------------------------------------- */
@@ -442,6 +453,7 @@ static void init_store(void)
         .events = lst_opt.max_events,
         .modules = lst_opt.max_modules,
         .depth = lst_opt.stack_depth > LST_MAX_FRAMES ? LST_MAX_FRAMES : lst_opt.stack_depth,
+        .trace = lst_opt.sched ? lst_opt.max_trace : 0,
     };
     lst_store_hdr *h = store_create(&caps, &store_fd);
     if (!h)
@@ -464,8 +476,10 @@ void lst_init(void)
         resolve_real();
         parse_options();
         init_store();
-        if (lst_store)
+        if (lst_store) {
             lst_thread_register(lst_thread_claim());
+            lst_sched_init();
+        }
         lst_self.depth--;
         atomic_store(&init_state, lst_store ? 2 : 3);
         return;

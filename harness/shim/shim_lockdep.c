@@ -104,17 +104,6 @@ static void held_remove(int i)
 static _Atomic uint32_t reporting;  /* one deadlock report per process */
 static _Atomic uint32_t group_seq;
 
-/* Ends the target after a deadlock has been recorded. Never returns. */
-static void end_target(const char *what)
-{
-    atomic_store(&lst_store->ended, 1);
-    if (lst_opt.cli)
-        lst_say4(what, "; the target was stopped", NULL, -1);
-    else
-        lst_say4(what, "; the target was stopped; store in ", lst_opt.out, -1);
-    _exit((int)lst_opt.deadlock_exitcode);
-}
-
 /* Finds the held entry of lock in thread t's list; returns its stack id or 0. */
 static uint32_t holder_stack(uint32_t t, uint32_t lock)
 {
@@ -147,7 +136,7 @@ static void report_self_deadlock(const lst_acq *a)
     }
     if (!lst_opt.detect_deadlocks)
         return;
-    end_target("self-deadlock: a thread relocks a lock it already holds");
+    lst_end_target("self-deadlock: a thread relocks a lock it already holds");
 }
 
 /* ---- acquisition ----------------------------------------------------------------------- */
@@ -367,7 +356,7 @@ static void report_cycle(uint32_t len, int gone)
     }
     if (!lst_opt.detect_deadlocks)
         return;
-    end_target(gone ? "deadlock: a lock is held by a thread that does not exist after fork"
+    lst_end_target(gone ? "deadlock: a lock is held by a thread that does not exist after fork"
                     : "deadlock: threads wait for each other in a cycle");
 }
 

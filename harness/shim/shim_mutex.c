@@ -7,6 +7,8 @@
 
 #include "shim.h"
 #include "shim_lockdep.h"
+#include "shim_sched.h"
+#include "shim_store.h"
 
 #define RET_PC() ((uint64_t)(uintptr_t)__builtin_return_address(0))
 
@@ -72,8 +74,13 @@ LST_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
     int e = errno;
     lst_acq a;
     int rc;
-    if (lst_acquire_begin(&a, (uintptr_t)m, mutex_kind(m), LST_MODE_WRITE, RET_PC(), 0))
+    int re = lst_acquire_begin(&a, (uintptr_t)m, mutex_kind(m), LST_MODE_WRITE, RET_PC(), 0);
+    if (lst_sched_on())
+        lst_sched_point(LST_OP_LOCK, a.lock);
+    if (re)
         rc = lst_real.mutex_lock(m); /* recursive re-entry, or libc's own error */
+    else if (lst_sched_on())
+        rc = lst_sched_lock(&a, m, LST_WAIT_MUTEX, try_mutex, NULL);
     else
         rc = lst_acquire_wait(&a, m, LST_WAIT_MUTEX, try_mutex, timed_mutex, block_mutex);
     if (rc == 0)
@@ -90,6 +97,8 @@ LST_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m)
     int e = errno;
     lst_acq a;
     lst_acquire_begin(&a, (uintptr_t)m, mutex_kind(m), LST_MODE_WRITE | LST_MODE_TRY, RET_PC(), 1);
+    if (lst_sched_on())
+        lst_sched_point(LST_OP_TRYLOCK, a.lock);
     int rc = lst_real.mutex_trylock(m);
     if (rc == 0)
         lst_acquire_done(&a);
@@ -105,7 +114,14 @@ LST_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec
     int e = errno;
     lst_acq a;
     lst_acquire_begin(&a, (uintptr_t)m, mutex_kind(m), LST_MODE_WRITE | LST_MODE_TRY, RET_PC(), 1);
-    int rc = lst_real.mutex_timedlock(m, abs);
+    int rc;
+    if (lst_sched_on()) {
+        lst_sched_point(LST_OP_LOCK, a.lock);
+        rc = a.held_at >= 0 ? lst_real.mutex_trylock(m)
+                            : lst_sched_lock(&a, m, LST_WAIT_MUTEX, try_mutex, abs);
+    } else {
+        rc = lst_real.mutex_timedlock(m, abs);
+    }
     if (rc == 0)
         lst_acquire_done(&a);
     errno = e;
@@ -118,8 +134,12 @@ LST_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
     if (!lst_enter())
         return lst_real.mutex_unlock(m);
     int e = errno;
+    if (lst_sched_on())
+        lst_sched_point(LST_OP_UNLOCK, lst_lock_find((uintptr_t)m));
     lst_release((uintptr_t)m, mutex_kind(m));
     int rc = lst_real.mutex_unlock(m);
+    if (lst_sched_on())
+        lst_sched_wake(LST_WAIT_MUTEX, (uintptr_t)m, 0);
     errno = e;
     lst_leave();
     return rc;
@@ -179,8 +199,13 @@ LST_EXPORT int pthread_spin_lock(pthread_spinlock_t *s)
     int e = errno;
     lst_acq a;
     int rc;
-    if (lst_acquire_begin(&a, (uintptr_t)s, LST_LOCK_SPIN, LST_MODE_WRITE, RET_PC(), 0))
+    int re = lst_acquire_begin(&a, (uintptr_t)s, LST_LOCK_SPIN, LST_MODE_WRITE, RET_PC(), 0);
+    if (lst_sched_on())
+        lst_sched_point(LST_OP_LOCK, a.lock);
+    if (re)
         rc = lst_real.spin_lock(s);
+    else if (lst_sched_on())
+        rc = lst_sched_lock(&a, (void *)s, LST_WAIT_MUTEX, try_spin, NULL);
     else
         rc = lst_acquire_wait(&a, (void *)s, LST_WAIT_MUTEX, try_spin, timed_spin, block_spin);
     if (rc == 0)
@@ -197,6 +222,8 @@ LST_EXPORT int pthread_spin_trylock(pthread_spinlock_t *s)
     int e = errno;
     lst_acq a;
     lst_acquire_begin(&a, (uintptr_t)s, LST_LOCK_SPIN, LST_MODE_WRITE | LST_MODE_TRY, RET_PC(), 1);
+    if (lst_sched_on())
+        lst_sched_point(LST_OP_TRYLOCK, a.lock);
     int rc = lst_real.spin_trylock(s);
     if (rc == 0)
         lst_acquire_done(&a);
@@ -210,8 +237,12 @@ LST_EXPORT int pthread_spin_unlock(pthread_spinlock_t *s)
     if (!lst_enter())
         return lst_real.spin_unlock(s);
     int e = errno;
+    if (lst_sched_on())
+        lst_sched_point(LST_OP_UNLOCK, lst_lock_find((uintptr_t)s));
     lst_release((uintptr_t)s, LST_LOCK_SPIN);
     int rc = lst_real.spin_unlock(s);
+    if (lst_sched_on())
+        lst_sched_wake(LST_WAIT_MUTEX, (uintptr_t)s, 0);
     errno = e;
     lst_leave();
     return rc;

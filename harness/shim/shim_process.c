@@ -8,6 +8,7 @@
 
 #include "shim.h"
 #include "shim_lockdep.h"
+#include "shim_sched.h"
 
 LST_EXPORT pid_t fork(void)
 {
@@ -18,9 +19,13 @@ LST_EXPORT pid_t fork(void)
     }
     int e = errno;
     lst_fork_check();
+    if (lst_sched_on())
+        lst_sched_point(LST_OP_FORK, 0);
     pid_t p = lst_real.fork();
-    if (p == 0)
+    if (p == 0) {
+        lst_sched_fork_child(); /* only the forking thread exists in the child: it runs free */
         lst_store_fork_child();
+    }
     else if (p < 0)
         e = errno;
     errno = e;

@@ -5,6 +5,8 @@
 
 #include "shim.h"
 #include "shim_lockdep.h"
+#include "shim_sched.h"
+#include "shim_store.h"
 
 #define RET_PC() ((uint64_t)(uintptr_t)__builtin_return_address(0))
 
@@ -69,8 +71,13 @@ static int rw_lock(pthread_rwlock_t *l, uint32_t mode, uint64_t pc)
     lst_acq a;
     int rd = mode & LST_MODE_READ;
     int rc;
-    if (lst_acquire_begin(&a, (uintptr_t)l, LST_LOCK_RWLOCK, mode, pc, 0))
+    int re = lst_acquire_begin(&a, (uintptr_t)l, LST_LOCK_RWLOCK, mode, pc, 0);
+    if (lst_sched_on())
+        lst_sched_point(LST_OP_LOCK, a.lock);
+    if (re)
         rc = rd ? lst_real.rwlock_rdlock(l) : lst_real.rwlock_wrlock(l);
+    else if (lst_sched_on())
+        rc = lst_sched_lock(&a, l, rd ? LST_WAIT_RDLOCK : LST_WAIT_WRLOCK, rd ? try_rd : try_wr, NULL);
     else if (rd)
         rc = lst_acquire_wait(&a, l, LST_WAIT_RDLOCK, try_rd, timed_rd, block_rd);
     else
@@ -90,7 +97,13 @@ static int rw_try(pthread_rwlock_t *l, uint32_t mode, uint64_t pc, const struct 
     int rd = mode & LST_MODE_READ;
     lst_acquire_begin(&a, (uintptr_t)l, LST_LOCK_RWLOCK, mode | LST_MODE_TRY, pc, 1);
     int rc;
-    if (abs)
+    if (lst_sched_on()) {
+        lst_sched_point(abs ? LST_OP_LOCK : LST_OP_TRYLOCK, a.lock);
+        if (abs && a.held_at < 0)
+            rc = lst_sched_lock(&a, l, rd ? LST_WAIT_RDLOCK : LST_WAIT_WRLOCK, rd ? try_rd : try_wr, abs);
+        else
+            rc = rd ? lst_real.rwlock_tryrdlock(l) : lst_real.rwlock_trywrlock(l);
+    } else if (abs)
         rc = rd ? lst_real.rwlock_timedrdlock(l, abs) : lst_real.rwlock_timedwrlock(l, abs);
     else
         rc = rd ? lst_real.rwlock_tryrdlock(l) : lst_real.rwlock_trywrlock(l);
@@ -148,8 +161,12 @@ LST_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *l)
     if (!lst_enter())
         return lst_real.rwlock_unlock(l);
     int e = errno;
+    if (lst_sched_on())
+        lst_sched_point(LST_OP_UNLOCK, lst_lock_find((uintptr_t)l));
     lst_release((uintptr_t)l, LST_LOCK_RWLOCK);
     int rc = lst_real.rwlock_unlock(l);
+    if (lst_sched_on())
+        lst_sched_wake(LST_WAIT_WRLOCK, (uintptr_t)l, 0);
     errno = e;
     lst_leave();
     return rc;

@@ -9,6 +9,7 @@
 
 #include "shim.h"
 #include "shim_lockdep.h"
+#include "shim_sched.h"
 #include "shim_store.h"
 
 /* Marks the calling thread's end once: misuse check for held locks, then EXITED. */
@@ -22,6 +23,12 @@ static void thread_end(void *unused)
     lst_self.depth = 1;
     lst_thread_exiting();
     atomic_store(&r->state, LST_THREAD_EXITED);
+    if (lst_sched_on()) {
+        lst_sched_thread_exit(); /* passes the baton on for good */
+        /* libc's own thread teardown may still call us: it must not be scheduled */
+        lst_self.idx = -2;
+        lst_self.rec = NULL;
+    }
     lst_self.depth = d;
 }
 
@@ -33,6 +40,8 @@ static void *trampoline(void *p)
     void *arg = (void *)(uintptr_t)r->start_arg;
     lst_self.depth = 1;
     lst_thread_register(idx);
+    if (lst_sched_on())
+        lst_sched_thread_start(); /* run only once handed the baton */
     lst_self.depth = 0;
     void *ret;
     pthread_cleanup_push(thread_end, NULL);
@@ -58,9 +67,21 @@ LST_EXPORT int pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*
         r->start_arg = (uint64_t)(uintptr_t)arg;
         r->parent = lst_self.idx;
         r->create_stack = lst_stack_capture();
+        int sched = lst_sched_on();
+        if (sched) {
+            lst_sched_point(LST_OP_CREATE, (uint64_t)idx);
+            lst_sched_thread_created(idx);
+        }
         rc = lst_real.create(t, attr, trampoline, (void *)(intptr_t)idx);
-        if (rc != 0)
+        if (rc != 0) {
             atomic_store(&r->state, LST_THREAD_FAILED);
+            if (sched)
+                lst_sched_thread_exit_failed(idx);
+        } else {
+            r->self = (uint64_t)*t; /* known now, even if the child has not started yet */
+            if (sched)
+                lst_sched_point(LST_OP_START, (uint64_t)idx); /* the child may run first */
+        }
     }
     errno = e;
     lst_leave();
@@ -100,7 +121,12 @@ LST_EXPORT int pthread_join(pthread_t t, void **ret)
     int e = errno;
     int32_t target = find_thread(t);
     int rc;
-    if (target < 0 || !lst_opt.detect_deadlocks || !lst_real.timedjoin) {
+    if (lst_sched_on()) {
+        lst_sched_point(LST_OP_JOIN, (uint64_t)(target < 0 ? 0 : target));
+        while (target >= 0 && !lst_sched_thread_done(target))
+            lst_sched_block(LST_WAIT_JOIN, (uint64_t)target, (uint32_t)target, 0);
+        rc = lst_real.join(t, ret);
+    } else if (target < 0 || !lst_opt.detect_deadlocks || !lst_real.timedjoin) {
         rc = lst_real.join(t, ret);
     } else {
         lst_wait_begin(LST_WAIT_JOIN, (uintptr_t)t, (uint32_t)target);
