@@ -252,8 +252,7 @@ static json_t *report_to_json(const lst_report *r)
     for (size_t i = 0; i < r->argc; i++)
         push(argv, jstr(r->argv[i] ? r->argv[i] : ""), &failed);
     set(target, "argv", argv, &failed);
-    set(target, "exit_code", r->exit_code >= 0 ? json_integer(r->exit_code) : json_null(),
-        &failed);
+    set(target, "exit_code", r->exit_code >= 0 ? json_integer(r->exit_code) : json_null(), &failed);
     set(target, "exit_signal", r->exit_signal > 0 ? json_integer(r->exit_signal) : json_null(),
         &failed);
     set(root, "target", target, &failed);
@@ -427,17 +426,25 @@ static void fail(rctx *c, const char *fmt, ...)
             *p = ' ';
 }
 
+/* Marks a path that did not fit with a trailing "..." (paths are for messages only). */
+static void path_fit(jpath *q, int n)
+{
+    if (n < 0 || (size_t)n >= sizeof q->s)
+        memcpy(q->s + sizeof q->s - 4, "...", 4);
+}
+
 static jpath sub(const jpath *p, const char *key)
 {
     jpath q;
-    snprintf(q.s, sizeof q.s, "%s%s%s", p->s, p->s[0] ? "." : "", key);
+    path_fit(&q, snprintf(q.s, sizeof q.s, "%s%s%s", p->s, p->s[0] ? "." : "", key));
     return q;
 }
 
 static jpath subi(const jpath *p, const char *key, size_t i)
 {
     jpath q;
-    snprintf(q.s, sizeof q.s, "%s%s%s[%zu]", p->s, p->s[0] && key[0] ? "." : "", key, i);
+    path_fit(&q,
+             snprintf(q.s, sizeof q.s, "%s%s%s[%zu]", p->s, p->s[0] && key[0] ? "." : "", key, i));
     return q;
 }
 
@@ -508,8 +515,7 @@ static void get_string(rctx *c, json_t *obj, const jpath *p, const char *key, in
         return;
     if (!json_is_string(v)) {
         jpath q = sub(p, key);
-        fail(c, "%s: expected a string%s, found %s", q.s, nullable ? " or null" : "",
-             type_name(v));
+        fail(c, "%s: expected a string%s, found %s", q.s, nullable ? " or null" : "", type_name(v));
         return;
     }
     *out = xstrdup(json_string_value(v));
@@ -587,8 +593,7 @@ static int get_stack_index(rctx *c, json_t *obj, const jpath *p, const char *key
     int v = get_int_field(c, obj, p, key, 0, 1, -1);
     if (!c->failed && v >= 0 && (size_t)v >= nstacks) {
         jpath q = sub(p, key);
-        fail(c, "%s: stack index %d is out of range (the finding has %zu stacks)", q.s, v,
-             nstacks);
+        fail(c, "%s: stack index %d is out of range (the finding has %zu stacks)", q.s, v, nstacks);
         return -1;
     }
     return v;
@@ -653,7 +658,8 @@ static void read_finding(rctx *c, json_t *jf, const jpath *p, lst_finding *f)
             free(role);
             return;
         }
-        lst_stack *st = &f->stacks[lst_finding_add_stack(f, role, thread, lock)];
+        int si = lst_finding_add_stack(f, role, thread, lock); /* before indexing: it reallocs */
+        lst_stack *st = &f->stacks[si];
         free(role);
         size_t j;
         json_t *jfr;

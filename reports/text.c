@@ -19,14 +19,14 @@ typedef struct style {
     const char *bold, *red, *blue, *yellow, *green, *dim, *reset;
 } style;
 
-static const style colour_on = {"\033[1m", "\033[1;31m", "\033[1;34m", "\033[33m",
-                                "\033[32m",  "\033[2m",    "\033[0m"};
+static const style colour_on = {"\033[1m",  "\033[1;31m", "\033[1;34m", "\033[33m",
+                                "\033[32m", "\033[2m",    "\033[0m"};
 static const style colour_off = {"", "", "", "", "", "", ""};
 
 typedef struct tctx {
     FILE *out;
     const style *st;
-    const char *cwd;     /* made-relative prefix, or NULL */
+    const char *cwd; /* made-relative prefix, or NULL */
     size_t cwdlen;
     const lst_finding *f;
     unsigned char *shown; /* per stack of f: already printed */
@@ -200,14 +200,21 @@ static void put_stack(tctx *c, int indent, int idx)
         }
         fputs(" at", o);
     } else {
-        put_safe(o, s->role ? s->role : "stack");
-        if (s->thread >= 0) {
-            fputs(" in thread ", o);
-            put_thread(c, s->thread);
+        /* another role: "Unlock of lock_c in T1 at", "Crash in T0 (main) at" */
+        const char *role = s->role && *s->role ? s->role : "stack";
+        if (role[0] >= 'a' && role[0] <= 'z') {
+            fputc(role[0] - 'a' + 'A', o);
+            put_safe(o, role + 1);
+        } else {
+            put_safe(o, role);
         }
         if (s->lock >= 0) {
-            fputs(" on ", o);
+            fputs(" of ", o);
             put_lock(c, s->lock);
+        }
+        if (s->thread >= 0) {
+            fputs(" in ", o);
+            put_thread(c, s->thread);
         }
         fputs(" at", o);
     }
@@ -227,27 +234,57 @@ static int find_stack(const tctx *c, const char *role, int thread, int lock)
     return -1;
 }
 
-static void put_cycle(tctx *c)
+/* Writes the lock names of an edge chain "a -> b -> a" to a string (caller frees). */
+static char *cycle_chain(tctx *c)
+{
+    const lst_finding *f = c->f;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (!m)
+        return NULL;
+    tctx mc = *c;
+    mc.out = m;
+    for (size_t i = 0; i < f->nedges; i++) {
+        put_lock(&mc, f->edges[i].from_lock);
+        fputs(" -> ", m);
+    }
+    put_lock(&mc, f->edges[0].from_lock);
+    fclose(m);
+    return buf;
+}
+
+/* "Cycle of N locks: a -> b -> a", when the edges chain into a cycle that the message does
+ * not already spell out. */
+static void put_cycle_line(tctx *c)
+{
+    const lst_finding *f = c->f;
+    if (f->nedges == 0)
+        return;
+    for (size_t i = 1; i < f->nedges; i++)
+        if (f->edges[i].from_lock != f->edges[i - 1].to_lock)
+            return;
+    if (f->edges[f->nedges - 1].to_lock != f->edges[0].from_lock)
+        return;
+    char *chain = cycle_chain(c);
+    if (chain && !(f->message && strstr(f->message, chain)))
+        fprintf(c->out, "  Cycle of %zu lock%s: %s\n", f->nedges, f->nedges == 1 ? "" : "s", chain);
+    free(chain);
+}
+
+/* One block per edge: the lock held and where, the lock requested and where. only_new:
+ * leave out stacks shown already (a deadlock's waiting threads showed them), and edges with
+ * nothing left to show. */
+static void put_edges(tctx *c, int only_new)
 {
     const lst_finding *f = c->f;
     FILE *o = c->out;
-    if (f->nedges > 0) {
-        /* the edges in order, when each one starts where the previous one ended */
-        size_t chained = 1;
-        while (chained < f->nedges && f->edges[chained].from_lock == f->edges[chained - 1].to_lock)
-            chained++;
-        if (chained == f->nedges && f->edges[f->nedges - 1].to_lock == f->edges[0].from_lock) {
-            fprintf(o, "  Cycle of %zu locks: ", f->nedges);
-            for (size_t i = 0; i < f->nedges; i++) {
-                put_lock(c, f->edges[i].from_lock);
-                fputs(" -> ", o);
-            }
-            put_lock(c, f->edges[0].from_lock);
-            fputc('\n', o);
-        }
-    }
     for (size_t i = 0; i < f->nedges; i++) {
         const lst_edge *e = &f->edges[i];
+        int held_new = valid_stack(c, e->held_stack) && !c->shown[e->held_stack];
+        int acq_new = valid_stack(c, e->acquire_stack) && !c->shown[e->acquire_stack];
+        if (only_new && !held_new && !acq_new)
+            continue;
         fprintf(o, "  %sEdge ", c->st->bold);
         put_lock(c, e->from_lock);
         fputs(" -> ", o);
@@ -262,13 +299,13 @@ static void put_cycle(tctx *c)
             fputs(" acquisition", o);
         }
         fprintf(o, ":%s\n", c->st->reset);
-        if (valid_stack(c, e->held_stack)) {
+        if (valid_stack(c, e->held_stack) && (!only_new || held_new)) {
             fprintf(o, "    %s", c->st->blue);
             put_lock(c, e->from_lock);
             fprintf(o, " taken at%s\n", c->st->reset);
             put_frames(c, 6, e->held_stack);
         }
-        if (valid_stack(c, e->acquire_stack)) {
+        if (valid_stack(c, e->acquire_stack) && (!only_new || acq_new)) {
             fprintf(o, "    %s", c->st->blue);
             put_lock(c, e->to_lock);
             fprintf(o, " requested at%s\n", c->st->reset);
@@ -317,11 +354,10 @@ static void put_access_head(tctx *c, size_t i, const lst_access *a)
 {
     const char *type = a->type && *a->type ? a->type : "access";
     char head[96];
-    snprintf(head, sizeof head, "%s%s%s", i ? "previous " : "", a->atomic ? "atomic " : "",
-             type);
+    snprintf(head, sizeof head, "%s%s%s", i ? "previous " : "", a->atomic ? "atomic " : "", type);
     if (head[0] >= 'a' && head[0] <= 'z')
         head[0] = (char)(head[0] - 'a' + 'A');
-    fputs(c->st->blue, c->out);
+    fprintf(c->out, "  %s", c->st->blue);
     put_safe(c->out, head);
 }
 
@@ -347,7 +383,7 @@ static void put_race_accesses(tctx *c)
     }
     int alloc;
     while ((alloc = find_stack(c, "alloc", -1, -1)) >= 0)
-        put_stack(c, 4, alloc);
+        put_stack(c, 2, alloc);
 }
 
 /* Single-quotes s for a shell when it holds anything but plain path characters. */
@@ -404,18 +440,20 @@ static void put_finding(tctx *c, const lst_finding *f, int show_pid)
 
     switch (f->kind) {
     case LST_KIND_LOCK_ORDER_CYCLE:
-        put_cycle(c);
+        put_cycle_line(c);
+        put_edges(c, 0);
         break;
     case LST_KIND_DEADLOCK:
+        put_cycle_line(c); /* a deadlock may carry its wait-for edges too */
         put_deadlock(c);
-        put_cycle(c); /* a deadlock may carry its wait-for edges too */
+        put_edges(c, 1);
         break;
     case LST_KIND_DATA_RACE:
         put_race_accesses(c);
         break;
     default:
-        if (f->nedges)
-            put_cycle(c);
+        put_cycle_line(c);
+        put_edges(c, 0);
         if (f->naccesses)
             put_race_accesses(c);
         break;

@@ -51,9 +51,9 @@ static void add_cycle(lst_report *r, const char *root, const char *bin)
     int s3 = lst_finding_add_stack(f, "acquire", 2, 3);
     frame(f, s3, 0x55d0c0801320ULL, "thread2", root, "cases/lock_order_inverted_abba.c", 33, bin);
     frame(f, s3, 0xffffffffffffffffULL, NULL, root, NULL, 0, NULL);
-    int c1 = lst_finding_add_stack(f, "created", 0, -1);
+    int c1 = lst_finding_add_stack(f, "created", 1, -1); /* thread: the created one */
     frame(f, c1, 0x55d0c0801400ULL, "main", root, "cases/lock_order_inverted_abba.c", 40, bin);
-    int c2 = lst_finding_add_stack(f, "created", 0, -1);
+    int c2 = lst_finding_add_stack(f, "created", 2, -1);
     frame(f, c2, 0x55d0c0801410ULL, "main", root, "cases/lock_order_inverted_abba.c", 41, bin);
     lst_finding_add_thread(f, 1, "T1", c1);
     lst_finding_add_thread(f, 2, "T2", c2);
@@ -100,7 +100,7 @@ static void add_race(lst_report *r, const char *root, const char *bin)
     int al = lst_finding_add_stack(f, "alloc", 0, -1);
     frame(f, al, 0x7f3a12c9a000ULL, "malloc", root, NULL, 0, LIBC);
     frame(f, al, 0x55d0c0803300ULL, "main", root, "cases/race_heap.c", 30, bin);
-    int cr = lst_finding_add_stack(f, "created", 0, -1);
+    int cr = lst_finding_add_stack(f, "created", 1, -1);
     frame(f, cr, 0x55d0c0803310ULL, "main", root, "cases/race_heap.c", 32, bin);
     lst_finding_add_thread(f, 1, NULL, cr); /* no name: a null field */
     lst_finding_add_access(f, "write", 4, 1, w, 0);
@@ -112,7 +112,8 @@ static void add_misuse(lst_report *r, const char *root, const char *bin)
 {
     lst_finding *f = lst_report_add_finding(r, LST_KIND_LOCK_MISUSE);
     lst_finding_set_message(f, "unlock of \"lock_c\" by T1, which does not hold it "
-                               "\xe2\x80\x94 \xc3\xbcn\xc3\xafc\xc3\xb8" /* — ünïcø */
+                               "\xe2\x80\x94 \xc3\xbcn\xc3\xaf"
+                               "c\xc3\xb8" /* — ünïcø */
                                "d\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x94\x92\tand a tab");
     f->process = 4242;
     lst_finding_add_thread(f, 1, "T1", -1);
@@ -122,8 +123,7 @@ static void add_misuse(lst_report *r, const char *root, const char *bin)
     int u = lst_finding_add_stack(f, "unlock", 1, 7);
     frame(f, u, 0x55d0c0804000ULL, "release", root, "cases/misuse \"odd\" dir/unlock.c", 9, bin);
     int h = lst_finding_add_stack(f, "held", 2, 7);
-    frame(f, h, 0x55d0c0804100ULL, "grab", root, "/usr/include/x86_64-linux-gnu/bits/x.h", 0,
-          NULL);
+    frame(f, h, 0x55d0c0804100ULL, "grab", root, "/usr/include/x86_64-linux-gnu/bits/x.h", 0, NULL);
     int d = lst_finding_add_stack(f, "destroy", -1, 8);
     (void)d; /* a stack with no frames */
     lst_finding_fingerprint(f);
@@ -162,7 +162,9 @@ void lst_fixture_rich(lst_report *r, const char *root)
     r->mode = dup_or_die("explore");
     char *const argv[] = {"./build/cases/abba", "--iterations=3",
                           "quote \" back\\slash \t tab / slash",
-                          "\xc3\xbcn\xc3\xafc\xc3\xb8" "d\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac"};
+                          "\xc3\xbcn\xc3\xaf"
+                          "c\xc3\xb8"
+                          "d\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac"};
     lst_report_set_argv(r, 4, argv);
     r->exit_code = -1;
     r->exit_signal = 6;
@@ -201,14 +203,14 @@ static int str_eq(const char *a, const char *b)
     return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
-#define DIFF(cond, ...)                                                                    \
-    do {                                                                                   \
-        if (!(cond)) {                                                                     \
-            fprintf(stderr, "reports differ: ");                                           \
-            fprintf(stderr, __VA_ARGS__);                                                  \
-            fputc('\n', stderr);                                                           \
-            return 0;                                                                      \
-        }                                                                                  \
+#define DIFF(cond, ...)                                                                            \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "reports differ: ");                                                   \
+            fprintf(stderr, __VA_ARGS__);                                                          \
+            fputc('\n', stderr);                                                                   \
+            return 0;                                                                              \
+        }                                                                                          \
     } while (0)
 
 static int finding_equal(const char *what, size_t k, const lst_finding *a, const lst_finding *b)
