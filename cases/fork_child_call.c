@@ -7,7 +7,7 @@
  * here it waits and checks the child's exit status. Expected: both lines, exit 0.
  *
  * lockstep-case: fork_child_call
- * lockstep-source: 003 "Use case: call a function from child process" (my_func(10, 20); os._exit(0))
+ * lockstep-source: 003 "Use case: call a function from child process" (my_func(10, 20))
  * lockstep-twin: none
  * lockstep-native: pass
  * lockstep-expect run: clean

@@ -7,7 +7,7 @@
  * the child sees 42 and [1, 2, 3]; after the child has exited the parent still has 42.
  *
  * lockstep-case: fork_global_copy
- * lockstep-source: 003 "Child process will be copied global variables from parent" (diagram: global_var = 42 / 99)
+ * lockstep-source: 003 "Child process will be copied global variables from parent" (diagram)
  * lockstep-twin: none
  * lockstep-native: pass
  * lockstep-expect run: clean

@@ -9,7 +9,7 @@
  * is_alive() is False once join() returned. A plain create/start/join demo: no bug.
  *
  * lockstep-case: thread_start_join
- * lockstep-source: 000 "Creating a Thread" / "Starting a Thread" / "Thread State" (is_alive) / "Thread Join"
+ * lockstep-source: 000 "Creating a Thread", "Starting a Thread", "Thread State", "Thread Join"
  * lockstep-twin: none
  * lockstep-native: pass
  * lockstep-expect run: clean

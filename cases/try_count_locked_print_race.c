@@ -8,7 +8,7 @@
  * Expected: count == 3.
  *
  * lockstep-case: try_count_locked_print_race
- * lockstep-source: 003 "thread-safe" (try_count with `with lock: count += 1`, print outside the lock)
+ * lockstep-source: 003 "thread-safe" (with lock: count += 1; print outside the lock)
  * lockstep-twin: try_count_locked_read
  * lockstep-native: pass
  * lockstep-expect run: clean
