@@ -144,6 +144,25 @@ lst_finding *lst_report_add_note(lst_report *r, lst_kind k, const char *reason)
     return f;
 }
 
+lst_finding *lst_report_take(lst_report *dst, lst_finding *src, int note)
+{
+    lst_finding *f = note ? lst_report_add_note(dst, src->kind, NULL)
+                          : lst_report_add_finding(dst, src->kind);
+    *f = *src;
+    memset(src, 0, sizeof *src);
+    return f;
+}
+
+lst_finding *lst_report_find(lst_report *r, lst_kind k, const char *fingerprint, int note)
+{
+    lst_finding *v = note ? r->notes : r->findings;
+    size_t n = note ? r->nnotes : r->nfindings;
+    for (size_t i = 0; i < n; i++)
+        if (v[i].kind == k && strcmp(v[i].fingerprint, fingerprint) == 0)
+            return &v[i];
+    return NULL;
+}
+
 void lst_report_add_limit(lst_report *r, const char *line)
 {
     for (size_t i = 0; i < r->nlimits; i++)

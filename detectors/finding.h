@@ -127,6 +127,10 @@ lst_finding *lst_report_add_finding(lst_report *r, lst_kind k);
 lst_finding *lst_report_add_note(lst_report *r, lst_kind k, const char *reason);
 /* Frees what one finding owns (used when a duplicate is dropped); *f is zeroed. */
 void lst_finding_release(lst_finding *f);
+/* Moves *src (a finding or, with note != 0, a note) into dst; src is left zeroed. */
+lst_finding *lst_report_take(lst_report *dst, lst_finding *src, int note);
+/* Finds a finding (or note) of kind k with this fingerprint, or NULL. */
+lst_finding *lst_report_find(lst_report *r, lst_kind k, const char *fingerprint, int note);
 /* Records a capacity-limit line (copied). */
 void lst_report_add_limit(lst_report *r, const char *line);
 /* Sets the argv copy. */

@@ -39,6 +39,8 @@ typedef struct lst_run_opts {
     unsigned timeout_s;    /* whole-run bound (0: none) -> hang */
     unsigned stall_ms;     /* every thread blocked this long -> deadlock (0: off) */
     const char *options;   /* extra LOCKSTEP_OPTIONS appended after the user's */
+    int sched;             /* serialized mode: schedule the target process itself only */
+    int quiet_target;      /* send the target's stdout/stderr to /dev/null */
 } lst_run_opts;
 
 typedef struct lst_run_result {
@@ -66,5 +68,12 @@ void lst_add_exit_findings(lst_report *r, const lst_run_result *res, int nonzero
 int lst_cmd_run(int argc, char **argv);
 int lst_cmd_report(int argc, char **argv);
 int lst_cmd_cases(int argc, char **argv);
+int lst_cmd_explore(int argc, char **argv);
+int lst_cmd_replay(int argc, char **argv);
+
+/* Parses a non-negative decimal option value; returns -1 when invalid. */
+long lst_num_arg(const char *s);
+/* Removes a directory tree (best effort). */
+void lst_rm_rf(const char *path);
 
 #endif

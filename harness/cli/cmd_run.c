@@ -28,16 +28,6 @@ static void usage(FILE *out)
           out);
 }
 
-/* Parses a non-negative integer option; returns -1 when invalid. */
-static long num_arg(const char *s)
-{
-    char *end;
-    if (!s || !*s || *s == '-')
-        return -1;
-    long v = strtol(s, &end, 10);
-    return *end || v < 0 || v > INT_MAX ? -1 : v;
-}
-
 int lst_cmd_run(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -77,7 +67,7 @@ int lst_cmd_run(int argc, char **argv)
             usage(stderr);
             return LST_EXIT_USAGE;
         }
-        if (dst && (*dst = num_arg(optarg)) < 0) {
+        if (dst && (*dst = lst_num_arg(optarg)) < 0) {
             lst_err("run", "invalid value '%s' for --%s", optarg, longopts[c == 't' ? 1 : c == 's' ? 2 : c == 'e' ? 3 : 4].name);
             return LST_EXIT_USAGE;
         }
@@ -109,7 +99,7 @@ int lst_cmd_run(int argc, char **argv)
     r.tool_version = strdup(LST_VERSION);
     r.mode = strdup("run");
     lst_report_set_argv(&r, targc, argv + optind);
-    lst_run_opts o = {"run", absout, targv, (unsigned)timeout, (unsigned)stall, NULL};
+    lst_run_opts o = {"run", absout, targv, (unsigned)timeout, (unsigned)stall, NULL, 0, 0};
     lst_run_result res;
     if (lst_run_target(&o, &res, &r, err, sizeof err) != 0) {
         lst_err("run", "%s", err);

@@ -13,8 +13,8 @@ static void usage(FILE *out)
           "replayable interleaving.\n\n"
           "commands:\n"
           "  run      run a program under the shim; report lock-order cycles, deadlocks, misuse\n"
-          "  explore  run many schedules under the deterministic scheduler (not available yet)\n"
-          "  replay   re-execute a recorded schedule exactly (not available yet)\n"
+          "  explore  run many schedules under the deterministic scheduler; save the failing ones\n"
+          "  replay   re-execute a recorded schedule exactly\n"
           "  report   render an output directory again (text, json)\n"
           "  cases    list the notes' cases and their expected verdicts\n\n"
           "  lockstep <command> --help   shows a command's options\n"
@@ -43,11 +43,10 @@ int main(int argc, char **argv)
         return lst_cmd_run(argc - 1, argv + 1);
     if (!strcmp(cmd, "report"))
         return lst_cmd_report(argc - 1, argv + 1);
-    if (!strcmp(cmd, "explore") || !strcmp(cmd, "replay")) {
-        lst_err(cmd, "the deterministic scheduler is not available yet (issue #4); use "
-                     "'lockstep run' meanwhile");
-        return LST_EXIT_USAGE;
-    }
+    if (!strcmp(cmd, "explore"))
+        return lst_cmd_explore(argc - 1, argv + 1);
+    if (!strcmp(cmd, "replay"))
+        return lst_cmd_replay(argc - 1, argv + 1);
     lst_err(NULL, "unknown command '%s' (see lockstep --help)", cmd);
     return LST_EXIT_USAGE;
 }

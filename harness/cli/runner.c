@@ -17,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -156,7 +158,8 @@ int lst_check_program(const char *prog, char *resolved, size_t n, char *err, siz
                  "dynamically)", prog);
         return -1;
     }
-    snprintf(resolved, n, "%s", cand);
+    char abs[PATH_MAX];
+    snprintf(resolved, n, "%s", realpath(cand, abs) ? abs : cand);
     return 0;
 }
 
@@ -258,7 +261,20 @@ int lst_run_target(const lst_run_opts *o, lst_run_result *res, lst_report *r, ch
     if (pid == 0) {
         close(pipefd[0]);
         setenv("LD_PRELOAD", preload, 1);
+        if (o->sched) {
+            char *full = NULL;
+            if (asprintf(&full, "%s:sched_pid=%d", opts, (int)getpid()) > 0)
+                opts = full;
+        }
         setenv("LOCKSTEP_OPTIONS", opts, 1);
+        if (o->quiet_target) {
+            int dn = open("/dev/null", O_WRONLY);
+            if (dn >= 0) {
+                dup2(dn, 1);
+                dup2(dn, 2);
+                close(dn);
+            }
+        }
         execv(o->argv[0], o->argv);
         int e = errno;
         ssize_t w = write(pipefd[1], &e, sizeof e);
@@ -289,6 +305,8 @@ int lst_run_target(const lst_run_opts *o, lst_run_result *res, lst_report *r, ch
     lst_stall stall = {0};
     uint64_t start = now_ms();
     int status = 0;
+    /* a pidfd wakes us the moment the target ends; without one, poll every 20 ms */
+    int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
     for (;;) {
         pid_t w = waitpid(pid, &status, WNOHANG);
         if (w == pid)
@@ -297,8 +315,13 @@ int lst_run_target(const lst_run_opts *o, lst_run_result *res, lst_report *r, ch
             snprintf(err, errlen, "waitpid: %s", strerror(errno));
             break;
         }
-        struct timespec ts = {0, 20 * 1000000L};
-        nanosleep(&ts, NULL);
+        if (pfd >= 0) {
+            struct pollfd p = {pfd, POLLIN, 0};
+            poll(&p, 1, 50);
+        } else {
+            struct timespec ts = {0, 20 * 1000000L};
+            nanosleep(&ts, NULL);
+        }
         uint64_t t = now_ms();
         if (!root.h)
             open_root_store(o->outdir, pid, &root);
@@ -320,6 +343,8 @@ int lst_run_target(const lst_run_opts *o, lst_run_result *res, lst_report *r, ch
             break;
         }
     }
+    if (pfd >= 0)
+        close(pfd);
     if (!root.h)
         open_root_store(o->outdir, pid, &root);
     if (root.h)
@@ -335,6 +360,37 @@ int lst_run_target(const lst_run_opts *o, lst_run_result *res, lst_report *r, ch
         res->exit_signal = WTERMSIG(status);
     }
     return 0;
+}
+
+long lst_num_arg(const char *s)
+{
+    char *end;
+    if (!s || !*s || *s == '-' || *s == '+')
+        return -1;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    return *end || errno || v < 0 || v > INT_MAX ? -1 : v;
+}
+
+void lst_rm_rf(const char *path)
+{
+    DIR *d = opendir(path);
+    if (d) {
+        struct dirent *de;
+        while ((de = readdir(d))) {
+            if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+                continue;
+            char p[PATH_MAX + 300];
+            snprintf(p, sizeof p, "%s/%s", path, de->d_name);
+            struct stat st;
+            if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
+                lst_rm_rf(p);
+            else
+                unlink(p);
+        }
+        closedir(d);
+    }
+    rmdir(path);
 }
 
 static int cmp_str(const void *a, const void *b)

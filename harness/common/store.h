@@ -224,6 +224,28 @@ enum {
 };
 #define LST_CHOICE(kind, v) (((uint32_t)(kind) << 24) | ((uint32_t)(v) & 0xffffff))
 
+/* Operations at a scheduling point (hashed into the replay check, listed in traces). */
+#define LST_OPS(X)                                                                               \
+    X(LOCK, "lock") X(TRYLOCK, "trylock") X(UNLOCK, "unlock") X(COND_WAIT, "cond-wait")          \
+    X(COND_SIGNAL, "cond-signal") X(COND_BROADCAST, "cond-broadcast") X(SEM_WAIT, "sem-wait")    \
+    X(SEM_POST, "sem-post") X(BARRIER, "barrier") X(CREATE, "create") X(JOIN, "join")            \
+    X(EXIT, "exit") X(YIELD, "yield") X(SLEEP, "sleep") X(FORK, "fork") X(START, "start")
+enum {
+    LST_OP_NONE = 0,
+#define X(e, name) LST_OP_##e,
+    LST_OPS(X)
+#undef X
+    LST_OP_COUNT
+};
+
+/* One scheduling point of the interleaving (serialized mode): who, doing what, on which
+ * object (a lock id or thread index; 0 when it has no stable identity). */
+typedef struct lst_step_rec {
+    uint32_t thread;
+    uint32_t op;
+    uint64_t obj;
+} lst_step_rec;
+
 /* Scheduler flags (header.sched_flags). */
 enum {
     LST_SF_DEADLOCK = 1u << 0,       /* every thread blocked */
@@ -261,7 +283,7 @@ typedef struct lst_store_hdr {
     _Atomic uint32_t ntrace;        /* choices recorded */
     uint32_t trace_cap;
     uint32_t diverged_at;           /* replay: index of the first choice that did not fit */
-    uint64_t off_sched, off_trace;
+    uint64_t off_sched, off_trace, off_steps;
 } lst_store_hdr;
 
 /* Typed accessors over a mapped store base (valid in both the shim and the CLI). */
@@ -310,6 +332,10 @@ static inline lst_sched_rec *lst_st_sched(lst_store_hdr *h, uint32_t i)
 {
     return LST_AT(h, h->off_sched, lst_sched_rec) + i;
 }
+static inline lst_step_rec *lst_st_steps(lst_store_hdr *h)
+{
+    return LST_AT(h, h->off_steps, lst_step_rec);
+}
 static inline uint32_t *lst_st_trace(lst_store_hdr *h)
 {
     return LST_AT(h, h->off_trace, uint32_t);
@@ -338,6 +364,7 @@ static inline void lst_store_layout(lst_store_hdr *h, const lst_caps *caps)
     LST_REGION(off_modules, caps->modules, lst_module_rec);
     LST_REGION(off_sched, caps->threads, lst_sched_rec);
     LST_REGION(off_trace, caps->trace, uint32_t);
+    LST_REGION(off_steps, caps->trace, lst_step_rec);
     h->trace_cap = caps->trace;
 #undef LST_REGION
     h->magic = LST_STORE_MAGIC;

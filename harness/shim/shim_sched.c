@@ -393,6 +393,12 @@ void lst_sched_point(uint32_t op, uint64_t obj)
     for (int i = 0; i < 3; i++)
         x = (x ^ v[i]) * 0x100000001b3ULL;
     h->sched_hash = x;
+    if (steps <= h->trace_cap) {
+        lst_step_rec *st = &lst_st_steps(h)[steps - 1];
+        st->thread = me;
+        st->op = op;
+        st->obj = obj;
+    }
     h->vclock_ns += STEP_NS;
     if (lst_opt.max_steps && steps > lst_opt.max_steps)
         sched_end(LST_SF_HANG, "hang: the step bound was exceeded (livelock?)");

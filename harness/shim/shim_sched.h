@@ -13,13 +13,6 @@
 
 #include "shim.h"
 
-/* Operations at a scheduling point (hashed into the replay check). */
-enum {
-    LST_OP_LOCK = 1, LST_OP_TRYLOCK, LST_OP_UNLOCK, LST_OP_COND_WAIT, LST_OP_COND_SIGNAL,
-    LST_OP_COND_BROADCAST, LST_OP_SEM_WAIT, LST_OP_SEM_POST, LST_OP_BARRIER, LST_OP_CREATE,
-    LST_OP_JOIN, LST_OP_EXIT, LST_OP_YIELD, LST_OP_SLEEP, LST_OP_FORK, LST_OP_START,
-};
-
 /* 1 when this thread runs under the scheduler (serialized mode, scheduled process). */
 extern int lst_sched_enabled LST_INTERNAL;
 static inline int lst_sched_on(void)
