@@ -1,8 +1,9 @@
 /* symbolize.c: the symbolizer behind symbolize.h. It reports each module the shim listed to an
  * offline elfutils Dwfl session (file path + load bias, so ASLR does not matter; separate
  * debuginfo is found through the standard build-id / debuglink search in /usr/lib/debug), then
- * answers code addresses from DWARF (innermost inlined function, line table) with the ELF
- * symbol table as the fallback, and data addresses from the STT_OBJECT symbols.
+ * answers code addresses from DWARF (innermost inlined function, line table; on request the
+ * chain of functions it was inlined into, with their call lines) with the ELF symbol table as
+ * the fallback, and data addresses from the STT_OBJECT symbols.
  *
  * Speed: everything that would otherwise be a linear scan per address is indexed once and
  * binary-searched: a CU's subprograms by address range, a module's CUs (only when the file has
@@ -17,6 +18,7 @@
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 #include <gelf.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,11 +95,15 @@ typedef struct qual_name {
     UT_hash_handle hh;
 } qual_name;
 
-/* Memoized answer for one code address (the address actually looked up). */
+/* Memoized answer for one code address (the address actually looked up). The inlined-frame
+ * chain is built on the first lst_symbolize_inlined() of the address: nframes is 0 until then,
+ * and callers holds frames 1..nframes-1 (frame 0 is sym). */
 typedef struct pc_entry {
     uint64_t key;
     int rc;
     lst_sym sym;
+    int nframes;
+    lst_sym *callers;
     UT_hash_handle hh;
 } pc_entry;
 
@@ -455,15 +461,22 @@ static Dwarf_Die *find_cu(module *m, Dwfl_Module *dm, uint64_t addr, Dwarf_Addr 
     return mem;
 }
 
+/* The functions whose code contains one pc, outermost first: the out-of-line subprogram, then
+ * each inlined subroutine it contains down to the innermost one (die[n - 1]). */
+typedef struct fn_chain {
+    Dwarf_Die die[MAX_SCOPE_DEPTH + 2];
+    int n;
+} fn_chain;
+
 /* Depth-first search below parent for the innermost scope containing pc (a DWARF address);
- * each DW_TAG_subprogram / DW_TAG_inlined_subroutine on the way down is stored in *fn.
- * Returns 1 once a containing scope was found at this level, 0 otherwise. Only one child per
+ * each DW_TAG_inlined_subroutine on the way down is appended to *chain, and a
+ * DW_TAG_subprogram / DW_TAG_entry_point (out-of-line code) restarts it. Only one child per
  * level can contain pc, so the search descends into it and never backtracks. */
-static int find_scope(Dwarf_Die *parent, Dwarf_Addr pc, Dwarf_Die *fn, int *have_fn, int depth)
+static void find_scope(Dwarf_Die *parent, Dwarf_Addr pc, fn_chain *chain, int depth)
 {
     Dwarf_Die child;
     if (depth > MAX_SCOPE_DEPTH || dwarf_child(parent, &child) != 0)
-        return 0;
+        return;
     do {
         int tag = dwarf_tag(&child);
         switch (tag) {
@@ -476,20 +489,20 @@ static int find_scope(Dwarf_Die *parent, Dwarf_Addr pc, Dwarf_Die *fn, int *have
         case DW_TAG_try_block:
             if (dwarf_haspc(&child, pc) != 1)
                 break;
-            if (tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine ||
-                tag == DW_TAG_entry_point) {
-                *fn = child;
-                *have_fn = 1;
-            }
+            if (tag == DW_TAG_subprogram || tag == DW_TAG_entry_point)
+                chain->n = 0;
+            if ((tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine ||
+                 tag == DW_TAG_entry_point) &&
+                chain->n < (int)(sizeof chain->die / sizeof chain->die[0]))
+                chain->die[chain->n++] = child;
             if (dwarf_haschildren(&child))
-                find_scope(&child, pc, fn, have_fn, depth + 1);
-            return 1;
+                find_scope(&child, pc, chain, depth + 1);
+            return;
         default:
             /* Types, variables, parameters, call sites: no code of their own. */
             break;
         }
     } while (dwarf_siblingof(&child, &child) == 0);
-    return 0;
 }
 
 /* Adds every subprogram with code below parent (through namespaces, modules and types, which
@@ -533,22 +546,30 @@ static cu_index *cu_index_of(lst_symbolizer *s, Dwarf_Die *cu)
     return ci;
 }
 
-/* Finds the innermost function (subprogram or inlined subroutine) containing the DWARF address
- * pc of the CU: the subprogram by binary search in the CU's index, then the scopes inside it.
- * Returns 1 and sets *fn, or 0. */
-static int innermost_function(lst_symbolizer *s, Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Die *fn)
+/* Finds the functions containing the DWARF address pc of the CU (see fn_chain): the subprogram
+ * by binary search in the CU's index, then the inlined subroutines inside it. Returns
+ * chain->n, 0 when no function contains pc. */
+static int function_chain(lst_symbolizer *s, Dwarf_Die *cu, Dwarf_Addr pc, fn_chain *chain)
 {
+    chain->n = 0;
     const die_range *r = range_find(&cu_index_of(s, cu)->fns, pc);
     if (!r)
         return 0;
-    *fn = r->die;
-    int have_inner = 0;
-    Dwarf_Die inner;
-    if (dwarf_haschildren(fn))
-        find_scope(fn, pc, &inner, &have_inner, 1);
-    if (have_inner)
-        *fn = inner;
-    return 1;
+    chain->die[chain->n++] = r->die;
+    if (dwarf_haschildren(&chain->die[0]))
+        find_scope(&chain->die[0], pc, chain, 1);
+    return chain->n;
+}
+
+/* Finds the innermost function (subprogram or inlined subroutine) containing the DWARF address
+ * pc of the CU. Returns 1 and sets *fn, or 0. */
+static int innermost_function(lst_symbolizer *s, Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Die *fn)
+{
+    fn_chain chain;
+    int n = function_chain(s, cu, pc, &chain);
+    if (n)
+        *fn = chain.die[n - 1];
+    return n > 0;
 }
 
 static int is_cplusplus(Dwarf_Die *die)
@@ -683,13 +704,67 @@ static int resolve_pc(lst_symbolizer *s, uint64_t addr, lst_sym *out)
     return 0;
 }
 
-int lst_symbolize(lst_symbolizer *s, uint64_t pc, int is_return, lst_sym *out)
+/* The call site of an inlined subroutine DIE (DW_AT_call_file / DW_AT_call_line) into
+ * f->file and f->line. A concrete DIE without them is followed to its DW_AT_abstract_origin
+ * (an inlined subroutine nested in an abstract instance may carry them instead); the file
+ * index is one of the CU of the DIE that has them. */
+static void call_site(lst_symbolizer *s, Dwarf_Die *inlined, lst_sym *f)
 {
-    if (out)
-        memset(out, 0, sizeof *out);
-    if (!s || !out || (is_return && pc == 0))
-        return -1;
-    uint64_t key = is_return ? pc - 1 : pc;
+    Dwarf_Die die = *inlined;
+    Dwarf_Attribute attr;
+    for (int i = 0; !dwarf_attr(&die, DW_AT_call_line, &attr); i++) {
+        Dwarf_Die origin;
+        if (i == 8 || !dwarf_attr(&die, DW_AT_abstract_origin, &attr) ||
+            !dwarf_formref_die(&attr, &origin))
+            return;
+        die = origin;
+    }
+    Dwarf_Word line = 0, file = 0;
+    if (dwarf_formudata(&attr, &line) == 0 && line > 0)
+        f->line = line > INT_MAX ? 0 : (int)line;
+    Dwarf_Die cu;
+    Dwarf_Files *files = NULL;
+    size_t nfiles = 0;
+    if (dwarf_formudata(dwarf_attr(&die, DW_AT_call_file, &attr), &file) != 0 ||
+        !dwarf_diecu(&die, &cu, NULL, NULL) || dwarf_getsrcfiles(&cu, &files, &nfiles) != 0 ||
+        file >= nfiles)
+        return;
+    /* libdw names the unused entry 0 of a DWARF 4 file table "???". */
+    const char *name = dwarf_filesrc(files, file, NULL, NULL);
+    if (name && strcmp(name, "???") != 0)
+        f->file = intern_path(s, name);
+}
+
+/* Builds e's inlined-frame chain (e->rc == 0): for each inlined subroutine containing the
+ * address, the function it was inlined into with the line of the call. */
+static void resolve_callers(lst_symbolizer *s, pc_entry *e)
+{
+    e->nframes = 1;
+    Dwfl_Module *dm = dwfl_addrmodule(s->dwfl, e->key);
+    module *m = dm ? module_of(dm) : NULL;
+    Dwarf_Addr dwbias = 0;
+    Dwarf_Die cu_mem;
+    Dwarf_Die *cu = m ? find_cu(m, dm, e->key, &dwbias, &cu_mem) : NULL;
+    fn_chain chain;
+    if (!cu || function_chain(s, cu, e->key - dwbias, &chain) < 2)
+        return;
+    int n = chain.n;
+    e->callers = xcalloc((size_t)n - 1, sizeof *e->callers);
+    for (int i = 1; i < n; i++) {
+        lst_sym *f = &e->callers[i - 1];
+        f->module = m->path;
+        /* Frame i is the function that inlined frame i - 1, at the call's line. */
+        f->function = die_function_name(s, &chain.die[n - 1 - i]);
+        call_site(s, &chain.die[n - i], f);
+    }
+    if (!e->callers[n - 2].function)
+        e->callers[n - 2].function = symtab_function(s, m, e->key);
+    e->nframes = n;
+}
+
+/* The memoized answer for the code address key, resolved on first use. */
+static pc_entry *pc_lookup(lst_symbolizer *s, uint64_t key)
+{
     pc_entry *e;
     HASH_FIND(hh, s->pcs, &key, sizeof key, e);
     if (!e) {
@@ -698,8 +773,36 @@ int lst_symbolize(lst_symbolizer *s, uint64_t pc, int is_return, lst_sym *out)
         e->rc = resolve_pc(s, key, &e->sym);
         HASH_ADD(hh, s->pcs, key, sizeof e->key, e);
     }
+    return e;
+}
+
+int lst_symbolize(lst_symbolizer *s, uint64_t pc, int is_return, lst_sym *out)
+{
+    if (out)
+        memset(out, 0, sizeof *out);
+    if (!s || !out || (is_return && pc == 0))
+        return -1;
+    pc_entry *e = pc_lookup(s, is_return ? pc - 1 : pc);
     *out = e->sym;
     return e->rc;
+}
+
+int lst_symbolize_inlined(lst_symbolizer *s, uint64_t pc, int is_return, lst_sym *out, int max)
+{
+    if (out && max > 0)
+        memset(out, 0, sizeof *out);
+    if (!s || !out || max < 1 || (is_return && pc == 0))
+        return -1;
+    pc_entry *e = pc_lookup(s, is_return ? pc - 1 : pc);
+    if (e->rc != 0)
+        return -1;
+    if (!e->nframes)
+        resolve_callers(s, e);
+    int n = e->nframes < max ? e->nframes : max;
+    out[0] = e->sym;
+    for (int i = 1; i < n; i++)
+        out[i] = e->callers[i - 1];
+    return n;
 }
 
 /* --- data addresses ------------------------------------------------------------------------- */
@@ -754,6 +857,7 @@ void lst_symbolizer_free(lst_symbolizer *s)
     HASH_ITER(hh, s->pcs, p, ptmp)
     {
         HASH_DEL(s->pcs, p);
+        free(p->callers);
         free(p);
     }
     data_entry *d, *dtmp;

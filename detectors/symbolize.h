@@ -27,6 +27,15 @@ int lst_symbolizer_add_module(lst_symbolizer *s, const char *path, uint64_t bias
  * returns 0, or -1 when pc is in no registered module. If the address is inside inlined
  * code, *out describes the innermost inlined function and its line. */
 int lst_symbolize(lst_symbolizer *s, uint64_t pc, int is_return, lst_sym *out);
+/* Resolves a code address into its inlined-frame chain, innermost first, like
+ * `addr2line -i -f`: out[0] is what lst_symbolize() answers (the innermost, possibly inlined,
+ * function and the line of pc); out[1] is the function that inlined out[0]'s, with file and
+ * line of that call (DW_AT_call_file / DW_AT_call_line); and so on up to the out-of-line
+ * function containing pc, whose frame is last. Fills at most max frames (the innermost ones)
+ * and returns how many (>= 1; exactly 1 when pc is in no inlined code or has no DWARF), or -1
+ * when pc is in no registered module or out is NULL or max < 1. Strings as for
+ * lst_symbolize(); every frame has the same module. */
+int lst_symbolize_inlined(lst_symbolizer *s, uint64_t pc, int is_return, lst_sym *out, int max);
 /* Resolves a data address to the global or static variable containing it, e.g. "lock_a".
  * Returns the name (owned by the symbolizer) and sets *offset, or NULL when unknown. */
 const char *lst_symbolize_data(lst_symbolizer *s, uint64_t addr, uint64_t *offset);

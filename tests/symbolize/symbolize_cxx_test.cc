@@ -1,7 +1,8 @@
 /* symbolize_cxx_test.cc: C++ tests for the symbolizer: demangled function names
- * ("ns::worker(int)", a template, an inline member function), a std::mutex::lock() whose call
- * to pthread_mutex_lock is inlined into the caller (the return address the shim would record is
- * caught by interposing pthread_mutex_lock here, as the shim does), and demangled global and
+ * ("ns::worker(int)", a template, an inline member function), a std::mutex::lock() and a
+ * std::lock_guard whose call to pthread_mutex_lock is inlined into the caller (the return
+ * address the shim would record is caught by interposing pthread_mutex_lock here, as the shim
+ * does) with the inlined-frame chain leading back to the user's line, and demangled global and
  * function-static variable names. Built at -O1 and -O2.
  * Usage: symbolize_cxx_test CASE; exit 0 = pass, 1 = fail. */
 #include <dlfcn.h>
@@ -12,7 +13,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <mutex>
+#include <string>
 
 extern "C" {
 #include "symbolize.h"
@@ -41,7 +44,8 @@ struct site {
 };
 site sites[16];
 int nsites;
-bool recording;
+/* The tag pthread_mutex_lock() records its return address under, or null. */
+const char *recording;
 
 __attribute__((noinline)) void record(const char *tag, int line)
 {
@@ -70,7 +74,7 @@ extern "C" __attribute__((noinline)) int pthread_mutex_lock(pthread_mutex_t *m) 
     if (!real)
         real = reinterpret_cast<lock_fn>(dlsym(RTLD_NEXT, "pthread_mutex_lock"));
     if (recording && nsites < 16)
-        sites[nsites++] = site{"lock", (uintptr_t)__builtin_return_address(0), 0};
+        sites[nsites++] = site{recording, (uintptr_t)__builtin_return_address(0), 0};
     return real(m);
 }
 
@@ -121,15 +125,23 @@ __attribute__((noinline)) void worker(int n)
     local_lock_addr = &local_lock;
     record("worker", __LINE__);
     __asm__ volatile("" ::: "memory");
-    recording = true;
-    big_lock.lock();
-    recording = false;
+    recording = "lock";
+    big_lock.lock(); /* @mark:mutex_lock */
+    recording = nullptr;
     Account a{n};
     a.deposit(twice(n));
     static_helper();
     anon_helper();
     balance_total += a.balance;
     big_lock.unlock();
+}
+
+__attribute__((noinline)) void guarded_add(int v)
+{
+    recording = "lock_guard";
+    std::lock_guard<std::mutex> guard(big_lock); /* @mark:lock_guard */
+    recording = nullptr;
+    balance_total += v;
 }
 
 } // namespace ns
@@ -217,6 +229,82 @@ static void case_std_mutex_lock_inlined(lst_symbolizer *s)
     CHECK(streq(out.module, exe_path), "module %s, want %s", S(out.module), exe_path);
 }
 
+/* The line of this file that carries the comment "@mark:NAME", or 0. */
+static int marker_line(const char *name)
+{
+    std::ifstream in(__FILE__);
+    std::string want = std::string("@mark:") + name + " ", line;
+    for (int n = 1; std::getline(in, line); n++)
+        if (line.find(want) != std::string::npos)
+            return n;
+    return 0;
+}
+
+static void print_frames(const char *tag, const lst_sym *fr, int n)
+{
+    for (int i = 0; i < n; i++)
+        std::fprintf(stderr, "%-10s #%d %s at %s:%d\n", tag, i, S(fr[i].function), S(fr[i].file),
+                     fr[i].line);
+}
+
+/* The inlined-frame chain of a pthread_mutex_lock() call reached through libstdc++'s inline
+ * std::mutex::lock() (and, with via_guard, std::lock_guard's constructor): frame 0 is what
+ * lst_symbolize() says (__gthread_mutex_lock in gthr-default.h), then std::mutex::lock() in
+ * std_mutex.h, optionally the lock_guard constructor, and last the user's function at the
+ * line of the marked statement. */
+static void check_lock_chain(lst_symbolizer *s, const char *tag, const char *marker,
+                             const char *user_fn, bool via_guard)
+{
+    const site *st = find_site(tag);
+    CHECK(st, "site %s not recorded", tag);
+    if (!st)
+        return;
+    int want_line = marker_line(marker);
+    CHECK(want_line > 0, "marker %s not found in %s", marker, __FILE__);
+    lst_sym one{}, fr[16];
+    CHECK(lst_symbolize(s, st->pc, 1, &one) == 0, "%s: lst_symbolize failed", tag);
+    int n = lst_symbolize_inlined(s, st->pc, 1, fr, 16);
+    print_frames(tag, fr, n);
+    int want_n = via_guard ? 4 : 3;
+    CHECK(n == want_n, "%s: %d frames, want %d", tag, n, want_n);
+    if (n < 2)
+        return;
+    CHECK(fr[0].function == one.function && fr[0].file == one.file && fr[0].line == one.line &&
+              fr[0].module == one.module,
+          "%s: frame 0 is not lst_symbolize's answer", tag);
+    CHECK(streq(base(fr[0].file), "gthr-default.h"), "%s: frame 0 file %s", tag,
+          S(fr[0].file));
+    CHECK(streq(fr[1].function, "std::mutex::lock()") || streq(fr[1].function, "std::mutex::lock"),
+          "%s: frame 1 function %s", tag, S(fr[1].function));
+    CHECK(streq(base(fr[1].file), "std_mutex.h") && fr[1].line > 0, "%s: frame 1 at %s:%d", tag,
+          S(fr[1].file), fr[1].line);
+    if (via_guard && n == 4) {
+        CHECK(fr[2].function && std::strstr(fr[2].function, "std::lock_guard<std::mutex>"),
+              "%s: frame 2 function %s", tag, S(fr[2].function));
+        CHECK(streq(base(fr[2].file), "std_mutex.h") && fr[2].line > 0,
+              "%s: frame 2 at %s:%d", tag, S(fr[2].file), fr[2].line);
+    }
+    const lst_sym &user = fr[n - 1];
+    CHECK(streq(user.function, user_fn), "%s: last frame function %s, want %s", tag,
+          S(user.function), user_fn);
+    CHECK(streq(user.file, __FILE__) || streq(base(user.file), "symbolize_cxx_test.cc"),
+          "%s: last frame file %s", tag, S(user.file));
+    CHECK(user.line == want_line, "%s: last frame line %d, want %d (the @mark:%s line)", tag,
+          user.line, want_line, marker);
+    for (int i = 0; i < n; i++)
+        CHECK(streq(fr[i].module, exe_path), "%s: frame %d module %s", tag, i, S(fr[i].module));
+}
+
+static void case_std_mutex_lock_chain(lst_symbolizer *s)
+{
+    check_lock_chain(s, "lock", "mutex_lock", "ns::worker(int)", false);
+}
+
+static void case_lock_guard_chain(lst_symbolizer *s)
+{
+    check_lock_chain(s, "lock_guard", "lock_guard", "ns::guarded_add(int)", true);
+}
+
 static void case_data_names_demangled(lst_symbolizer *s)
 {
     uint64_t off = 99;
@@ -239,6 +327,7 @@ int main(int argc, char **argv)
         return 1;
     exe_path[n] = '\0';
     ns::worker(20);
+    ns::guarded_add(22);
 
     lst_symbolizer *s = lst_symbolizer_new();
     dl_iterate_phdr(add_one, s);
@@ -249,6 +338,8 @@ int main(int argc, char **argv)
         {"namespaced_function_demangled", case_namespaced_function_demangled},
         {"inline_member_function", case_inline_member_function},
         {"std_mutex_lock_inlined", case_std_mutex_lock_inlined},
+        {"std_mutex_lock_chain", case_std_mutex_lock_chain},
+        {"lock_guard_chain", case_lock_guard_chain},
         {"data_names_demangled", case_data_names_demangled},
     };
     int found = 0;

@@ -1,6 +1,7 @@
 /* symbolize_test.c: unit tests for the symbolizer (detectors/symbolize.h). The program records
  * return addresses at known lines (directly, inside an always-inlined function from a header,
- * and in three helper libraries), registers its loaded modules exactly as the shim does
+ * three functions deep in inlined code, and in three helper libraries), registers its loaded
+ * modules exactly as the shim does
  * (dl_iterate_phdr: dlpi_name or /proc/self/exe, dlpi_addr as bias, vdso skipped), then checks
  * what the symbolizer answers. It is built at -O1 and -O2 as a PIE and at -O1 as a non-PIE
  * executable. Usage: symbolize_test CASE; exit 0 = pass, 1 = fail, 77 = skipped. */
@@ -64,9 +65,38 @@ static __attribute__((noinline)) void plain_caller(void)
     SYMTEST_BARRIER();
 }
 
+static int inline_call_line; /* the line of inline_outer's call of symtest_inline_helper */
+
 static __attribute__((noinline)) void inline_outer(void)
 {
-    symtest_inline_helper(record, "inline");
+    symtest_inline_helper(record, "inline"), inline_call_line = __LINE__;
+    SYMTEST_BARRIER();
+}
+
+/* chain_f() inlines chain_g(), which inlines chain_h(), which records the "chain" site. The
+ * lines of the two calls travel down as arguments, so each is exactly its call's line. */
+static int chain_f_call_line, chain_g_call_line;
+
+static inline __attribute__((always_inline)) void chain_h(symtest_cb cb, int f_line, int g_line)
+{
+    chain_f_call_line = f_line;
+    chain_g_call_line = g_line;
+    SYMTEST_BARRIER();
+    SYMTEST_RECORD(cb, "chain");
+    SYMTEST_BARRIER();
+}
+
+static inline __attribute__((always_inline)) void chain_g(symtest_cb cb, int f_line)
+{
+    SYMTEST_BARRIER();
+    chain_h(cb, f_line, __LINE__);
+    SYMTEST_BARRIER();
+}
+
+static __attribute__((noinline)) void chain_f(void)
+{
+    SYMTEST_BARRIER();
+    chain_g(record, __LINE__);
     SYMTEST_BARRIER();
 }
 
@@ -163,6 +193,7 @@ static void setup(void)
     }
     plain_caller();
     inline_outer();
+    chain_f();
     symtest_lib_call(record);
     ((void (*)(symtest_cb))dlsym(vaddr_lib, "symtest_vaddr_call"))(record);
     ((void (*)(symtest_cb))dlsym(nodebug_lib, "symtest_nodebug_call"))(record);
@@ -518,6 +549,127 @@ static void case_executable_type(void)
     lst_symbolizer_free(s);
 }
 
+/* --- inlined-frame chains ------------------------------------------------------------------- */
+
+static void print_frames(const char *tag, const lst_sym *fr, int n)
+{
+    for (int i = 0; i < n; i++)
+        fprintf(stderr, "%-14s #%d %s at %s:%d in %s\n", tag, i, S(fr[i].function), S(fr[i].file),
+                fr[i].line, S(fr[i].module));
+}
+
+static int same_sym(const lst_sym *a, const lst_sym *b)
+{
+    return a->function == b->function && a->file == b->file && a->line == b->line &&
+           a->module == b->module;
+}
+
+/* Resolves the site's chain into fr (up to max frames) and checks that frame 0 is exactly what
+ * lst_symbolize() answers. Returns the frame count. */
+static int site_chain(lst_symbolizer *s, const char *tag, lst_sym *fr, int max)
+{
+    const struct site *st = site(tag);
+    CHECK(st, "site %s was not recorded", tag);
+    if (!st)
+        return -1;
+    lst_sym one;
+    CHECK(lst_symbolize(s, st->pc, 1, &one) == 0, "%s: lst_symbolize failed", tag);
+    int n = lst_symbolize_inlined(s, st->pc, 1, fr, max);
+    print_frames(tag, fr, n);
+    CHECK(n >= 1, "%s: %d frames", tag, n);
+    if (n >= 1)
+        CHECK(same_sym(&fr[0], &one), "%s: frame 0 is not lst_symbolize's answer", tag);
+    return n;
+}
+
+/* Checks one frame: function, file basename and line. */
+static void check_frame(const char *tag, const lst_sym *fr, int i, const char *function,
+                        const char *file, int line)
+{
+    CHECK(streq(fr[i].function, function), "%s #%d: function %s, want %s", tag, i,
+          S(fr[i].function), function);
+    CHECK(streq(base(fr[i].file), file), "%s #%d: file %s, want %s", tag, i, S(fr[i].file), file);
+    CHECK(fr[i].file && fr[i].file[0] == '/', "%s #%d: file %s is not absolute", tag, i,
+          S(fr[i].file));
+    CHECK(fr[i].line == line, "%s #%d: line %d, want %d", tag, i, fr[i].line, line);
+}
+
+/* f inlines g inlines h: three frames, innermost first, each caller at its call's line. */
+static void case_inlined_chain_three_deep(void)
+{
+    lst_symbolizer *s = new_symbolizer();
+    const struct site *st = site("chain");
+    const char *me = base(__FILE__);
+    lst_sym fr[8];
+    int n = site_chain(s, "chain", fr, 8);
+    CHECK(n == 3, "%d frames, want 3", n);
+    if (n == 3) {
+        check_frame("chain", fr, 0, "chain_h", me, st->line);
+        check_frame("chain", fr, 1, "chain_g", me, chain_g_call_line);
+        check_frame("chain", fr, 2, "chain_f", me, chain_f_call_line);
+        for (int i = 0; i < 3; i++)
+            CHECK(streq(fr[i].module, exe_path), "#%d: module %s", i, S(fr[i].module));
+    }
+    /* max keeps the innermost frames. */
+    lst_sym two[2], one[1];
+    CHECK(lst_symbolize_inlined(s, st->pc, 1, two, 2) == 2 && same_sym(&two[0], &fr[0]) &&
+              same_sym(&two[1], &fr[1]),
+          "max 2");
+    CHECK(lst_symbolize_inlined(s, st->pc, 1, one, 1) == 1 && same_sym(&one[0], &fr[0]),
+          "max 1");
+    /* is_return 0 with pc - 1 is the same lookup; a second lookup gives the same strings. */
+    lst_sym again[8];
+    CHECK(lst_symbolize_inlined(s, st->pc - 1, 0, again, 8) == n, "pc - 1 frame count");
+    for (int i = 0; i < n && i < 8; i++)
+        CHECK(same_sym(&again[i], &fr[i]), "pc - 1 frame %d differs", i);
+    lst_symbolizer_free(s);
+}
+
+static void case_inlined_chain_edge_cases(void)
+{
+    lst_symbolizer *s = new_symbolizer();
+    lst_sym fr[8];
+    /* No inlining: one frame. */
+    CHECK(site_chain(s, "plain", fr, 8) == 1, "plain: not 1 frame");
+    /* One level, in this executable and in a library at a load bias. */
+    if (site_chain(s, "inline", fr, 8) == 2) {
+        check_frame("inline", fr, 0, "symtest_inline_helper", "symtest_inline.h",
+                    site("inline")->line);
+        check_frame("inline", fr, 1, "inline_outer", base(__FILE__), inline_call_line);
+    } else {
+        CHECK(0, "inline: not 2 frames");
+    }
+    if (site_chain(s, "lib_inline", fr, 8) == 2) {
+        CHECK(streq(fr[1].function, "symtest_lib_call"), "lib_inline #1: %s", S(fr[1].function));
+        CHECK(streq(base(fr[1].file), "symtest_lib.c") && fr[1].line > 0, "lib_inline #1: %s:%d",
+              S(fr[1].file), fr[1].line);
+        CHECK(fr[1].module == fr[0].module && strstr(fr[1].module, "lst_symtest_lib"),
+              "lib_inline #1: module %s", S(fr[1].module));
+    } else {
+        CHECK(0, "lib_inline: not 2 frames");
+    }
+    /* No DWARF: the symbol table's function, one frame. */
+    if (site_chain(s, "nodebug_inline", fr, 8) == 1)
+        CHECK(streq(fr[0].function, "symtest_nodebug_call"), "nodebug_inline: %s",
+              S(fr[0].function));
+    else
+        CHECK(0, "nodebug_inline: not 1 frame");
+    CHECK(lst_symbolize_inlined(s, (uintptr_t)symtest_asm_label + 1, 0, fr, 8) == 1 &&
+              streq(fr[0].function, "symtest_asm_label"),
+          "asm label: %s", S(fr[0].function));
+    /* Unknown addresses and bad arguments. */
+    fr[0].function = "x";
+    CHECK(lst_symbolize_inlined(s, 0x10, 0, fr, 8) == -1, "0x10 resolved");
+    CHECK(fr[0].function == NULL && fr[0].file == NULL && fr[0].line == 0 &&
+              fr[0].module == NULL,
+          "out not cleared");
+    CHECK(lst_symbolize_inlined(s, 0, 1, fr, 8) == -1, "0 return resolved");
+    CHECK(lst_symbolize_inlined(s, site("plain")->pc, 1, fr, 0) == -1, "max 0 accepted");
+    CHECK(lst_symbolize_inlined(s, site("plain")->pc, 1, NULL, 8) == -1, "NULL out accepted");
+    CHECK(lst_symbolize_inlined(NULL, site("plain")->pc, 1, fr, 8) == -1, "NULL s accepted");
+    lst_symbolizer_free(s);
+}
+
 struct test_case {
     const char *name;
     void (*fn)(void);
@@ -536,6 +688,8 @@ static const struct test_case cases[] = {
     {"missing_or_bad_module_path", case_missing_or_bad_module_path, 1},
     {"results_are_memoized", case_results_are_memoized, 1},
     {"executable_type", case_executable_type, 1},
+    {"inlined_chain_three_deep", case_inlined_chain_three_deep, 1},
+    {"inlined_chain_edge_cases", case_inlined_chain_edge_cases, 1},
     {"libc_separate_debuginfo", case_libc_separate_debuginfo, 0},
 };
 
