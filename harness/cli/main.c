@@ -43,6 +43,8 @@ int main(int argc, char **argv)
         return lst_cmd_run(argc - 1, argv + 1);
     if (!strcmp(cmd, "report"))
         return lst_cmd_report(argc - 1, argv + 1);
+    if (!strcmp(cmd, "cases"))
+        return lst_cmd_cases(argc - 1, argv + 1);
     if (!strcmp(cmd, "explore"))
         return lst_cmd_explore(argc - 1, argv + 1);
     if (!strcmp(cmd, "replay"))

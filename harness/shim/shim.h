@@ -78,6 +78,7 @@ typedef struct lst_tls {
     uint64_t key;     /* chain key of the locks held now (0: none) */
     lst_thread_rec *rec;
     lst_held *held;   /* this thread's held-lock array in the store */
+    int forked;       /* this thread is the only one of a forked child */
 } lst_tls;
 extern __thread lst_tls lst_self LST_INTERNAL;
 
@@ -126,6 +127,8 @@ void lst_sleep_ms(unsigned ms) LST_INTERNAL;
 /* An absolute CLOCK_REALTIME deadline ms milliseconds from now (for timedlock). */
 struct timespec lst_deadline_ms(unsigned ms) LST_INTERNAL;
 
+/* pthread_atfork prepare handler: checks for locks held by other threads at the fork. */
+void lst_fork_prepare(void) LST_INTERNAL;
 /* Called in the child after fork: gives the child its own store, marks other threads gone. */
 void lst_store_fork_child(void) LST_INTERNAL;
 /* Re-reads the loaded modules (after a dlopen). */

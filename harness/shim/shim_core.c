@@ -19,6 +19,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "shim_lockdep.h"
 #include "shim_sched.h"
 #include "shim_store.h"
 
@@ -28,7 +29,7 @@ lst_options lst_opt = {
 #include "options.def"
 #undef O
 };
-__thread lst_tls lst_self __attribute__((tls_model("initial-exec"))) = {0, -1, 0, NULL, NULL};
+__thread lst_tls lst_self __attribute__((tls_model("initial-exec"))) = {0, -1, 0, NULL, NULL, 0};
 lst_store_hdr *lst_store;
 
 /* 0: not started, 1: starting, 2: ready (store mapped), 3: passive (no store). */
@@ -479,6 +480,9 @@ void lst_init(void)
         if (lst_store) {
             lst_thread_register(lst_thread_claim());
             lst_sched_init();
+            /* registered before the program's handlers, so it runs after their prepare
+             * handlers have taken their locks: it sees the locks held at the fork itself */
+            pthread_atfork(lst_fork_prepare, NULL, NULL);
         }
         lst_self.depth--;
         atomic_store(&init_state, lst_store ? 2 : 3);
@@ -522,6 +526,13 @@ __attribute__((destructor)) static void lst_dtor(void)
 {
     if (lst_store)
         atomic_store(&lst_store->exiting, 1);
+}
+
+/* pthread_atfork prepare handler: fork while another thread holds a lock is misuse. */
+void lst_fork_prepare(void)
+{
+    if (lst_store && lst_self.rec)
+        lst_fork_check();
 }
 
 /* ---- fork --------------------------------------------------------------------------- */
@@ -572,6 +583,7 @@ void lst_store_fork_child(void)
         if ((int32_t)i != lst_self.idx && atomic_load(&r->state) == LST_THREAD_RUNNING)
             atomic_store(&r->state, LST_THREAD_GONE);
     }
+    lst_self.forked = 1;
     if (lst_self.idx >= 0) {
         lst_self.rec = lst_st_thread(h, (uint32_t)lst_self.idx);
         lst_self.held = lst_st_held(h, (uint32_t)lst_self.idx);

@@ -12,6 +12,7 @@
 
 #include <stdatomic.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "shim_store.h"
@@ -402,6 +403,55 @@ static int check_deadlock(void *obj, lst_try_fn try)
     return 0;
 }
 
+/* The thread id glibc records as the owner of a mutex (or write-locked rwlock), or 0. */
+static int32_t glibc_owner(void *obj, uint32_t wait_kind)
+{
+    if (wait_kind == LST_WAIT_MUTEX && lst_self.rec && obj) {
+        pthread_mutex_t *m = obj;
+        return m->__data.__owner;
+    }
+    if ((wait_kind == LST_WAIT_WRLOCK || wait_kind == LST_WAIT_RDLOCK) && obj) {
+        pthread_rwlock_t *l = obj;
+        return (int32_t)l->__data.__cur_writer;
+    }
+    return 0;
+}
+
+/* A lock whose owner no longer exists (it was not copied by fork, or it exited holding the
+ * lock) can never be released: waiting for it is a deadlock. Records it and ends the target
+ * when that is so; returns otherwise. */
+static void check_owner_gone(const lst_acq *a, void *obj, uint32_t wait_kind)
+{
+    int32_t owner = glibc_owner(obj, wait_kind);
+    if (owner <= 0 || syscall(SYS_tgkill, getpid(), owner, 0) == 0 || errno != ESRCH)
+        return;
+    uint32_t expect = 0;
+    if (!atomic_compare_exchange_strong(&reporting, &expect, 1))
+        return;
+    lst_store_hdr *h = lst_store;
+    uint32_t n = atomic_load(&h->nthreads), holder = UINT32_MAX;
+    for (uint32_t u = 0; u < n && u < h->caps.threads; u++)
+        if (lst_st_thread(h, u)->tid == owner && (int32_t)u != lst_self.idx)
+            holder = u;
+    if (holder != UINT32_MAX)
+        atomic_store(&lst_st_thread(h, holder)->state, LST_THREAD_GONE);
+    lst_event_rec *e = lst_event_new(LST_EV_DEADLOCK);
+    if (e) {
+        e->group = atomic_fetch_add(&group_seq, 1) + 1;
+        e->wait_kind = wait_kind;
+        e->lock = a->lock;
+        e->addr = a->addr;
+        e->stack = atomic_load(&lst_self.rec->wait_stack);
+        e->other = holder;
+        e->stack2 = holder != UINT32_MAX ? holder_stack(holder, a->lock) : 0;
+        lst_event_publish(e);
+    }
+    if (lst_opt.detect_deadlocks)
+        lst_end_target(lst_self.forked ? "deadlock: a lock is held by a thread that does not exist "
+                                         "after fork"
+                                       : "deadlock: a lock is held by a thread that has exited");
+}
+
 /* ---- waits ------------------------------------------------------------------------------ */
 
 static void publish_wait(uint32_t kind, uintptr_t obj, uint32_t lock, uint32_t stack)
@@ -440,6 +490,7 @@ int lst_acquire_wait(lst_acq *a, void *obj, uint32_t wait_kind, lst_try_fn try,
             rc = timed(obj, &dl);
             if (rc != ETIMEDOUT)
                 break;
+            check_owner_gone(a, obj, wait_kind);
             if (check_deadlock(obj, try)) {
                 rc = 0;
                 break;

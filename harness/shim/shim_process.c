@@ -18,7 +18,6 @@ LST_EXPORT pid_t fork(void)
         return lst_real.fork();
     }
     int e = errno;
-    lst_fork_check();
     if (lst_sched_on())
         lst_sched_point(LST_OP_FORK, 0);
     pid_t p = lst_real.fork();
