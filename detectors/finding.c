@@ -299,13 +299,21 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* The first frame of a stack that has a source file: the user's site. */
+/* The user's site of a stack: its first frame with a source file outside the system's
+ * headers and libraries (std::mutex::lock inlines libstdc++ code above the user's line). */
 static const lst_frame *site_frame(const lst_stack *s)
 {
-    for (size_t i = 0; i < s->nframes; i++)
-        if (s->frames[i].file && s->frames[i].line > 0)
-            return &s->frames[i];
-    return s->nframes ? &s->frames[0] : NULL;
+    const lst_frame *any = NULL;
+    for (size_t i = 0; i < s->nframes; i++) {
+        const lst_frame *fr = &s->frames[i];
+        if (!fr->file || fr->line <= 0)
+            continue;
+        if (strncmp(fr->file, "/usr/", 5) != 0)
+            return fr;
+        if (!any)
+            any = fr;
+    }
+    return any ? any : s->nframes ? &s->frames[0] : NULL;
 }
 
 void lst_finding_fingerprint(lst_finding *f)

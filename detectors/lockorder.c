@@ -6,7 +6,8 @@
  * it is kept as a note with the reason (docs/rules.md):
  *   - trylock:      some edge exists only through trylock/timedlock acquisitions;
  *   - read-read:    at some lock of the cycle the waiter asks for a read lock and the holder
- *                   holds it for reading, which does not block (glibc prefers readers);
+ *                   holds it for reading, which does not block (glibc's default rwlocks
+ *                   prefer readers; writer-preferring ones are not exempt);
  *   - gate-lock:    one lock is held at every instance of every edge, serializing them;
  *   - single-thread: all edges were made by one thread, which cannot wait for itself. */
 #define _GNU_SOURCE
@@ -253,7 +254,9 @@ static void emit_cycle(graph *g, const uint32_t *nodes, uint32_t k)
     /* 2. read-read junctions: prefer instances that block; fail if some junction cannot */
     for (uint32_t j = 0; j < k && !reason; j++) {
         uint32_t nx = (j + 1) % k;
-        int can_block = 0;
+        lst_lock_rec *jl = lst_st_lock(ctx->h, g->lock_of[nodes[nx]]);
+        /* a writer-preferring rwlock makes a new reader wait behind a waiting writer */
+        int can_block = (atomic_load(&jl->flags) & LST_LOCKF_WRITER_PREF) != 0;
         for (size_t a = 0; a < es[j]->n && !can_block; a++) {
             inst *ia = &es[j]->v[a];
             if (ia->acq_mode & LST_MODE_TRY)

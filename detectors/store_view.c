@@ -63,18 +63,27 @@ void lst_store_close(lst_store_view *v)
 void lst_ctx_init(lst_ctx *ctx, lst_store_hdr *h)
 {
     ctx->h = h;
+    ctx->sym = NULL; /* made on first use: most runs of an exploration have nothing to show */
+}
+
+/* The symbolizer for the store's modules, created the first time it is needed. */
+static lst_symbolizer *sym_of(lst_ctx *ctx)
+{
+    if (ctx->sym)
+        return ctx->sym;
+    lst_store_hdr *h = ctx->h;
     ctx->sym = lst_symbolizer_new();
     uint32_t n = atomic_load(&h->nmodules);
-    for (uint32_t i = 0; i < n && i < h->caps.modules; i++) {
+    for (uint32_t i = 0; i < n && i < h->caps.modules && ctx->sym; i++) {
         lst_module_rec *m = lst_st_module(h, i);
         if (!atomic_load(&m->valid))
             continue;
         char path[LST_PATH_MAX + 1];
         memcpy(path, m->path, LST_PATH_MAX);
         path[LST_PATH_MAX] = 0;
-        if (ctx->sym)
-            lst_symbolizer_add_module(ctx->sym, path, m->bias);
+        lst_symbolizer_add_module(ctx->sym, path, m->bias);
     }
+    return ctx->sym;
 }
 
 void lst_ctx_free(lst_ctx *ctx)
@@ -116,20 +125,28 @@ int lst_ctx_stack(lst_ctx *ctx, lst_finding *f, const char *role, uint32_t stack
         return -1;
     int idx = lst_finding_add_stack(f, role, thread, lock);
     lst_stack *out = &f->stacks[idx];
-    int leading = 1;
-    for (uint32_t i = 0; i < s->n && i < LST_MAX_FRAMES; i++) {
-        lst_sym sym = {0};
-        int ok = ctx->sym ? lst_symbolize(ctx->sym, s->pcs[i], 1, &sym) : -1;
-        if (ok != 0)
-            memset(&sym, 0, sizeof sym);
-        if (leading && runtime_frame(sym.function))
-            continue; /* ThreadSanitizer's interceptor between the caller and the shim */
-        if (shim_frame(sym.module))
-            continue;
-        if (!leading && bottom_frame(sym.function))
-            break;
-        leading = 0;
-        lst_stack_add_frame(out, s->pcs[i], sym.function, sym.file, sym.line, sym.module);
+    int leading = 1, done = 0;
+    for (uint32_t i = 0; i < s->n && i < LST_MAX_FRAMES && !done; i++) {
+        lst_sym chain[16];
+        int nc = sym_of(ctx) ? lst_symbolize_inlined(ctx->sym, s->pcs[i], 1, chain, 16) : -1;
+        if (nc <= 0) {
+            memset(chain, 0, sizeof chain[0]);
+            nc = 1;
+        }
+        /* an address inside inlined code stands for several frames, innermost first */
+        for (int j = 0; j < nc; j++) {
+            lst_sym *sym = &chain[j];
+            if (leading && runtime_frame(sym->function))
+                continue; /* ThreadSanitizer's interceptor between the caller and the shim */
+            if (shim_frame(sym->module))
+                continue;
+            if (!leading && bottom_frame(sym->function)) {
+                done = 1;
+                break;
+            }
+            leading = 0;
+            lst_stack_add_frame(out, s->pcs[i], sym->function, sym->file, sym->line, sym->module);
+        }
     }
     return idx;
 }
@@ -146,7 +163,7 @@ int lst_ctx_thread(lst_ctx *ctx, lst_finding *f, uint32_t t)
     raw[16] = 0;
     const char *fn = NULL;
     lst_sym sym;
-    if (r->start_fn && ctx->sym && lst_symbolize(ctx->sym, r->start_fn, 0, &sym) == 0)
+    if (r->start_fn && sym_of(ctx) && lst_symbolize(ctx->sym, r->start_fn, 0, &sym) == 0)
         fn = sym.function;
     /* a name the program set wins; otherwise the start routine's name */
     int default_name = raw[0] == 'T' && raw[1] >= '0' && raw[1] <= '9';
@@ -182,7 +199,7 @@ char *lst_ctx_lock_name(lst_ctx *ctx, uint32_t lock)
 {
     lst_lock_rec *l = lst_st_lock(ctx->h, lock);
     uint64_t off = 0;
-    const char *var = ctx->sym ? lst_symbolize_data(ctx->sym, l->addr, &off) : NULL;
+    const char *var = sym_of(ctx) ? lst_symbolize_data(ctx->sym, l->addr, &off) : NULL;
     char *s = NULL;
     int rc;
     if (var && off == 0)

@@ -28,6 +28,7 @@
 
 typedef struct explore_cfg {
     const char *outdir;     /* absolute */
+    const char *scratch;    /* where each schedule's stores go while it runs (tmpfs if any) */
     char **targv;           /* argv[0] resolved */
     int targc;
     char *const *user_argv; /* as given */
@@ -45,6 +46,15 @@ typedef struct shared_state {
     _Atomic unsigned with_findings;
     _Atomic unsigned stop;
 } shared_state;
+
+/* A scratch directory for the stores of running schedules: on tmpfs (/dev/shm) when it is
+ * writable, since creating and deleting a store on a journalled disk costs milliseconds. */
+static void scratch_dir(const char *outdir, char *buf, size_t n)
+{
+    snprintf(buf, n, "/dev/shm/lockstep-%d", (int)getpid());
+    if (access("/dev/shm", W_OK) != 0 || (mkdir(buf, 0700) != 0 && errno != EEXIST))
+        snprintf(buf, n, "%s/runs", outdir);
+}
 
 static uint32_t schedule_seed(uint32_t seed, unsigned i)
 {
@@ -140,7 +150,7 @@ static int run_one(const explore_cfg *c, unsigned i, uint32_t seed, lst_report *
                    sched_result *sr, const char *sched_path)
 {
     char rundir[PATH_MAX], err[1024], opts[PATH_MAX + 512];
-    snprintf(rundir, sizeof rundir, "%s/runs/%u", c->outdir, i);
+    snprintf(rundir, sizeof rundir, "%s/%u", c->scratch, i);
     lst_rm_rf(rundir);
     if (lst_prepare_outdir(rundir, err, sizeof err) != 0) {
         lst_err("explore", "%s", err);
@@ -450,6 +460,9 @@ int lst_cmd_explore(int argc, char **argv)
     for (int i = 1; i < c.targc; i++)
         c.targv[i] = argv[optind + i];
     c.binary_hash = lst_binary_hash(prog);
+    char scratch[PATH_MAX + 64];
+    scratch_dir(absout, scratch, sizeof scratch);
+    c.scratch = scratch;
     if (!strcmp(c.strategy, "pct") && !pct_steps_given)
         c.pct_steps = probe_steps(&c);
     else if (!pct_steps_given)
@@ -516,6 +529,7 @@ int lst_cmd_explore(int argc, char **argv)
         unlink(path);
     }
     lst_rm_rf(sdir);
+    lst_rm_rf(scratch);
     munmap(sh, sizeof *sh);
     free(c.targv);
     int rc = finish(&all, absout, c.quiet, exitcode, "explore");
@@ -605,7 +619,9 @@ int lst_cmd_replay(int argc, char **argv)
     }
     if (s.cwd && chdir(s.cwd) != 0)
         lst_err("replay", "warning: cannot enter the recorded directory %s; replaying here", s.cwd);
-    explore_cfg c = {.outdir = absout, .targc = s.argc, .user_argv = s.argv,
+    char scratch[PATH_MAX + 64];
+    scratch_dir(absout, scratch, sizeof scratch);
+    explore_cfg c = {.outdir = absout, .scratch = scratch, .targc = s.argc, .user_argv = s.argv,
                      .strategy = s.strategy, .seed = s.seed, .depth = s.depth,
                      .pct_steps = s.pct_steps, .spurious = s.spurious, .max_steps = s.max_steps,
                      .schedules = 1, .jobs = 1, .timeout_s = (unsigned)timeout, .quiet = quiet,
@@ -648,6 +664,7 @@ int lst_cmd_replay(int argc, char **argv)
         rc = LST_EXIT_USAGE;
     }
     free(c.targv);
+    lst_rm_rf(scratch);
     lst_report_free(&r);
     lst_schedule_free(&s);
     return rc;

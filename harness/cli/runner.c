@@ -393,9 +393,15 @@ void lst_rm_rf(const char *path)
     rmdir(path);
 }
 
-static int cmp_str(const void *a, const void *b)
+/* Orders store.<pid>.<gen> names by pid, then generation, as numbers. */
+static int cmp_store(const void *a, const void *b)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    unsigned long pa = 0, ga = 0, pb = 0, gb = 0;
+    sscanf(*(char *const *)a, "store.%lu.%lu", &pa, &ga);
+    sscanf(*(char *const *)b, "store.%lu.%lu", &pb, &gb);
+    if (pa != pb)
+        return pa < pb ? -1 : 1;
+    return ga < gb ? -1 : ga > gb;
 }
 
 void lst_collect(const char *outdir, lst_report *r, unsigned max_cycles)
@@ -416,7 +422,7 @@ void lst_collect(const char *outdir, lst_report *r, unsigned max_cycles)
     }
     closedir(d);
     if (n)
-        qsort(names, n, sizeof *names, cmp_str);
+        qsort(names, n, sizeof *names, cmp_store);
     for (size_t i = 0; i < n; i++) {
         char path[PATH_MAX + 300], err[512];
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);

@@ -123,7 +123,8 @@ typedef struct lst_thread_rec {
     _Atomic uint32_t wait_stack;
     _Atomic uint32_t nheld;
     _Atomic uint32_t ops;        /* intercepted calls, for liveness */
-    uint32_t pad[2];
+    _Atomic uint32_t holes;      /* 1: another thread released one of this thread's locks */
+    uint32_t pad;
 } lst_thread_rec;
 
 typedef struct lst_lock_slot {
@@ -140,7 +141,8 @@ typedef struct lst_lock_rec {
     _Atomic uint32_t flags; /* LST_LOCKF_* */
     uint64_t pad;
 } lst_lock_rec;
-#define LST_LOCKF_DESTROYED 1u
+#define LST_LOCKF_DESTROYED   1u
+#define LST_LOCKF_WRITER_PREF 2u /* an rwlock preferring writers: a reader can wait behind readers */
 
 typedef struct lst_slot {
     _Atomic uint64_t key;

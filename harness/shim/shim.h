@@ -129,8 +129,18 @@ struct timespec lst_deadline_ms(unsigned ms) LST_INTERNAL;
 
 /* pthread_atfork prepare handler: checks for locks held by other threads at the fork. */
 void lst_fork_prepare(void) LST_INTERNAL;
-/* Called in the child after fork: gives the child its own store, marks other threads gone. */
-void lst_store_fork_child(void) LST_INTERNAL;
+/* The forking thread's held locks, saved just before fork: the parent goes on changing its
+ * store while the child copies it, so the child restores its own list from this. */
+#define LST_FORK_HELD 128
+typedef struct lst_fork_snap {
+    uint32_t nheld;
+    uint64_t key;
+    lst_held held[LST_FORK_HELD];
+} lst_fork_snap;
+void lst_fork_snapshot(lst_fork_snap *s) LST_INTERNAL;
+/* Called in the child after fork: gives the child its own store, marks other threads gone,
+ * and restores this thread's held locks from the snapshot. */
+void lst_store_fork_child(const lst_fork_snap *s) LST_INTERNAL;
 /* Re-reads the loaded modules (after a dlopen). */
 void lst_modules_refresh(void) LST_INTERNAL;
 

@@ -472,6 +472,7 @@ void lst_init(void)
     int expect = 0;
     pid_t me = (pid_t)syscall(SYS_gettid);
     if (atomic_compare_exchange_strong(&init_state, &expect, 1)) {
+        int e = errno; /* start-up must not leave a trace in the program's errno */
         atomic_store(&init_tid, me);
         lst_self.depth++; /* our own start-up calls are not observed */
         resolve_real();
@@ -486,6 +487,7 @@ void lst_init(void)
         }
         lst_self.depth--;
         atomic_store(&init_state, lst_store ? 2 : 3);
+        errno = e;
         return;
     }
     /* Another thread is starting us up: wait for it; the starting thread itself passes. */
@@ -539,7 +541,20 @@ void lst_fork_prepare(void)
 
 /* Copies the parent's store (only its data extents: the file is sparse) into a new file for
  * this child, maps it in place of the parent's, and marks every thread but this one gone. */
-void lst_store_fork_child(void)
+void lst_fork_snapshot(lst_fork_snap *s)
+{
+    s->nheld = 0;
+    s->key = lst_self.key;
+    if (!lst_self.rec)
+        return;
+    uint32_t n = atomic_load(&lst_self.rec->nheld);
+    if (n > LST_FORK_HELD)
+        n = LST_FORK_HELD;
+    memcpy(s->held, lst_self.held, n * sizeof *s->held);
+    s->nheld = n;
+}
+
+void lst_store_fork_child(const lst_fork_snap *snap)
 {
     lst_store_hdr *old = lst_store;
     int old_fd = store_fd;
@@ -569,6 +584,11 @@ void lst_store_fork_child(void)
         pos = e;
     }
     h->parent_store_pid = old->pid;
+    /* the parent's events are the parent's to report; this store reports the child's own */
+    uint32_t nev = atomic_load(&h->nevents);
+    memset(lst_st_event(h, 0), 0,
+           (size_t)(nev < h->caps.events ? nev : h->caps.events) * sizeof(lst_event_rec));
+    atomic_store(&h->nevents, 0);
     h->pid = pid;
     h->ppid = ppid;
     h->generation = gen;
@@ -588,5 +608,9 @@ void lst_store_fork_child(void)
         lst_self.rec = lst_st_thread(h, (uint32_t)lst_self.idx);
         lst_self.held = lst_st_held(h, (uint32_t)lst_self.idx);
         lst_self.rec->tid = (int32_t)syscall(SYS_gettid);
+        memcpy(lst_self.held, snap->held, snap->nheld * sizeof *snap->held);
+        atomic_store(&lst_self.rec->nheld, snap->nheld);
+        atomic_store(&lst_self.rec->wait_kind, LST_WAIT_NONE);
+        lst_self.key = snap->key;
     }
 }

@@ -88,8 +88,8 @@ static void held_remove(int i)
         uint32_t lock = atomic_load_explicit(&h->lock, memory_order_relaxed);
         uint64_t k = lst_chain_key(key, lock, h->mode & LST_MODE_READ, h->pc);
         if (j >= (uint32_t)i && k != h->key && lock) {
-            uint32_t stack;
-            uint32_t c = lst_chain_get(k, parent, lock, h->mode, j, h->pc, (uint32_t)lst_self.idx, &stack);
+            uint32_t c = lst_chain_get_known(k, parent, lock, h->mode, j, h->pc,
+                                             (uint32_t)lst_self.idx, h->stack);
             if (c)
                 h->chain = c;
         }
@@ -98,6 +98,18 @@ static void held_remove(int i)
         parent = h->chain;
     }
     lst_self.key = key;
+}
+
+/* Another thread unlocked one of our locks (a non-owner unlock): drop the holes it left and
+ * re-chain the rest, so that our next acquisition does not see a lock we no longer hold. */
+static void held_compact(void)
+{
+    lst_thread_rec *rec = lst_self.rec;
+    atomic_store(&rec->holes, 0);
+    uint32_t n = atomic_load_explicit(&rec->nheld, memory_order_relaxed);
+    for (uint32_t i = n; i-- > 0;)
+        if (atomic_load_explicit(&lst_self.held[i].lock, memory_order_acquire) == 0)
+            held_remove((int)i);
 }
 
 /* ---- reporting and ending --------------------------------------------------------------- */
@@ -155,6 +167,8 @@ int lst_acquire_begin(lst_acq *a, uintptr_t addr, uint32_t kind, uint32_t mode, 
     a->lock = lst_lock_get(addr, kind);
     if (LST_UNLIKELY(a->lock == 0))
         return 0;
+    if (LST_UNLIKELY(atomic_load_explicit(&lst_self.rec->holes, memory_order_relaxed)))
+        held_compact();
     if (atomic_load_explicit(&lst_self.rec->nheld, memory_order_relaxed)) {
         a->held_at = held_find(a->lock);
         if (a->held_at >= 0) {
@@ -568,8 +582,10 @@ void lst_release(uintptr_t addr, uint32_t kind)
         uint32_t nh = atomic_load(&lst_st_thread(lst_store, owner)->nheld);
         for (uint32_t j = 0; j < nh; j++) {
             uint32_t expect = lock;
-            if (atomic_compare_exchange_strong(&held[j].lock, &expect, 0))
+            if (atomic_compare_exchange_strong(&held[j].lock, &expect, 0)) {
+                atomic_store(&lst_st_thread(lst_store, owner)->holes, 1);
                 break;
+            }
         }
     }
 }
@@ -608,7 +624,7 @@ void lst_cond_wait_end(lst_cond_ctx *c)
 
 /* ---- destroy, exit, fork ---------------------------------------------------------------- */
 
-void lst_lock_destroyed(uintptr_t addr, int locked)
+void lst_lock_destroyed(uintptr_t addr, int locked, int destroyed)
 {
     uint32_t lock = lst_lock_find(addr);
     if (locked && lock) {
@@ -616,7 +632,8 @@ void lst_lock_destroyed(uintptr_t addr, int locked)
         misuse(LST_EV_DESTROY_LOCKED, lock, addr, owner,
                owner != UINT32_MAX ? holder_stack(owner, lock) : 0);
     }
-    lst_lock_forget(addr);
+    if (destroyed) /* libc refused (EBUSY): the lock lives on with its identity */
+        lst_lock_forget(addr);
 }
 
 void lst_thread_exiting(void)

@@ -67,8 +67,9 @@ void lst_wait_end(void);
  * lock this thread holds; reports the deadlock and ends the target if so. */
 void lst_check_join(void);
 
-/* Lock destroy / re-init: reports a destroy while held, then ends the identity. */
-void lst_lock_destroyed(uintptr_t addr, int locked);
+/* Lock destroy / re-init: reports a destroy while held (locked != 0), then, when the lock
+ * really was destroyed or re-initialised (destroyed != 0), ends its identity. */
+void lst_lock_destroyed(uintptr_t addr, int locked, int destroyed);
 
 /* Thread exit and fork checks: a thread exiting with locks held, or fork while another
  * thread holds a lock, are misuse. */

@@ -43,8 +43,8 @@ LST_EXPORT int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t 
     if (!lst_enter())
         return lst_real.mutex_init(m, attr);
     int e = errno;
-    lst_lock_destroyed((uintptr_t)m, 0); /* a fresh mutex at this address is a new lock */
     int rc = lst_real.mutex_init(m, attr);
+    lst_lock_destroyed((uintptr_t)m, 0, rc == 0); /* a fresh mutex at this address is a new lock */
     errno = e;
     lst_leave();
     return rc;
@@ -60,8 +60,8 @@ LST_EXPORT int pthread_mutex_destroy(pthread_mutex_t *m)
         lst_real.mutex_unlock(m); /* recursive mutexes held by us are caught by the list scan */
     else
         locked = 1;
-    lst_lock_destroyed((uintptr_t)m, locked);
     int rc = lst_real.mutex_destroy(m);
+    lst_lock_destroyed((uintptr_t)m, locked, rc == 0);
     errno = e;
     lst_leave();
     return rc;
@@ -173,8 +173,8 @@ LST_EXPORT int pthread_spin_init(pthread_spinlock_t *s, int pshared)
     if (!lst_enter())
         return lst_real.spin_init(s, pshared);
     int e = errno;
-    lst_lock_destroyed((uintptr_t)s, 0);
     int rc = lst_real.spin_init(s, pshared);
+    lst_lock_destroyed((uintptr_t)s, 0, rc == 0);
     errno = e;
     lst_leave();
     return rc;
@@ -185,8 +185,9 @@ LST_EXPORT int pthread_spin_destroy(pthread_spinlock_t *s)
     if (!lst_enter())
         return lst_real.spin_destroy(s);
     int e = errno;
-    lst_lock_destroyed((uintptr_t)s, *(volatile int *)s != 0);
+    int locked = *(volatile int *)s != 0;
     int rc = lst_real.spin_destroy(s);
+    lst_lock_destroyed((uintptr_t)s, locked, rc == 0);
     errno = e;
     lst_leave();
     return rc;

@@ -20,10 +20,12 @@ LST_EXPORT pid_t fork(void)
     int e = errno;
     if (lst_sched_on())
         lst_sched_point(LST_OP_FORK, 0);
+    lst_fork_snap snap;
+    lst_fork_snapshot(&snap);
     pid_t p = lst_real.fork();
     if (p == 0) {
         lst_sched_fork_child(); /* only the forking thread exists in the child: it runs free */
-        lst_store_fork_child();
+        lst_store_fork_child(&snap);
     }
     else if (p < 0)
         e = errno;

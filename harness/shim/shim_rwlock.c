@@ -40,8 +40,8 @@ LST_EXPORT int pthread_rwlock_init(pthread_rwlock_t *l, const pthread_rwlockattr
     if (!lst_enter())
         return lst_real.rwlock_init(l, attr);
     int e = errno;
-    lst_lock_destroyed((uintptr_t)l, 0);
     int rc = lst_real.rwlock_init(l, attr);
+    lst_lock_destroyed((uintptr_t)l, 0, rc == 0);
     errno = e;
     lst_leave();
     return rc;
@@ -57,8 +57,8 @@ LST_EXPORT int pthread_rwlock_destroy(pthread_rwlock_t *l)
         lst_real.rwlock_unlock(l);
     else
         locked = 1;
-    lst_lock_destroyed((uintptr_t)l, locked);
     int rc = lst_real.rwlock_destroy(l);
+    lst_lock_destroyed((uintptr_t)l, locked, rc == 0);
     errno = e;
     lst_leave();
     return rc;

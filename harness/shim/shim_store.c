@@ -6,6 +6,7 @@
 #include "shim_store.h"
 
 #include <dlfcn.h>
+#include <pthread.h>
 #include <link.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -74,6 +75,9 @@ uint32_t lst_lock_get(uintptr_t addr, uint32_t kind)
     lst_lock_rec *r = lst_st_lock(h, nid);
     r->addr = addr;
     r->kind = kind;
+    if (kind == LST_LOCK_RWLOCK &&
+        ((pthread_rwlock_t *)addr)->__data.__flags != PTHREAD_RWLOCK_PREFER_READER_NP)
+        atomic_store(&r->flags, LST_LOCKF_WRITER_PREF);
     r->first_thread = (uint32_t)lst_self.idx;
     if (atomic_compare_exchange_strong(&s->lock, &id, nid))
         return nid;
@@ -112,8 +116,26 @@ static uint32_t wait_id(lst_slot *s)
     return 0;
 }
 
+static uint32_t chain_get(uint64_t key, uint32_t parent, uint32_t lock, uint32_t mode,
+                          uint32_t depth, uint64_t pc, uint32_t thread, uint32_t *stack,
+                          uint32_t known);
+
 uint32_t lst_chain_get(uint64_t key, uint32_t parent, uint32_t lock, uint32_t mode,
                        uint32_t depth, uint64_t pc, uint32_t thread, uint32_t *stack)
+{
+    return chain_get(key, parent, lock, mode, depth, pc, thread, stack, 0);
+}
+
+uint32_t lst_chain_get_known(uint64_t key, uint32_t parent, uint32_t lock, uint32_t mode,
+                             uint32_t depth, uint64_t pc, uint32_t thread, uint32_t known)
+{
+    uint32_t stack;
+    return chain_get(key, parent, lock, mode, depth, pc, thread, &stack, known ? known : UINT32_MAX);
+}
+
+static uint32_t chain_get(uint64_t key, uint32_t parent, uint32_t lock, uint32_t mode,
+                          uint32_t depth, uint64_t pc, uint32_t thread, uint32_t *stack,
+                          uint32_t known)
 {
     lst_store_hdr *h = lst_store;
     uint32_t mask = h->caps.chain_slots - 1;
@@ -158,7 +180,7 @@ uint32_t lst_chain_get(uint64_t key, uint32_t parent, uint32_t lock, uint32_t mo
             c->pc = pc;
             c->parent = parent;
             c->lock = lock;
-            c->stack = lst_stack_capture();
+            c->stack = known == UINT32_MAX ? 0 : known ? known : lst_stack_capture();
             c->thread = thread;
             c->mode = (uint16_t)mode;
             c->depth = (uint16_t)(depth > 0xffff ? 0xffff : depth);

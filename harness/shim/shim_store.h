@@ -35,6 +35,11 @@ static inline uint64_t lst_chain_key(uint64_t ctx, uint32_t lock, uint32_t mode,
 uint32_t lst_chain_get(uint64_t key, uint32_t parent, uint32_t lock, uint32_t mode,
                        uint32_t depth, uint64_t pc, uint32_t thread, uint32_t *stack)
     __attribute__((visibility("hidden")));
+/* The same, but a new chain takes stack `known` (where the lock was really taken) instead of
+ * a fresh capture: used when the held list is re-chained after an out-of-order release. */
+uint32_t lst_chain_get_known(uint64_t key, uint32_t parent, uint32_t lock, uint32_t mode,
+                             uint32_t depth, uint64_t pc, uint32_t thread, uint32_t known)
+    __attribute__((visibility("hidden")));
 
 /* Captures the caller's stack (shim frames skipped) into the depot; returns its id or 0. */
 uint32_t lst_stack_capture(void) __attribute__((visibility("hidden")));
