@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "analyze.h"
+#include "tsan_ingest.h"
 
 void lst_err(const char *cmd, const char *fmt, ...)
 {
@@ -186,7 +187,11 @@ int lst_prepare_outdir(const char *dir, char *err, size_t errlen)
         snprintf(err, errlen, "output directory %s is not writable", dir);
         return -1;
     }
-    /* stores of an earlier run in the same directory would mix into this one */
+    /* stores and sanitizer logs of an earlier run in the same directory would mix in */
+    char tsan[PATH_MAX];
+    snprintf(tsan, sizeof tsan, "%s/tsan", dir);
+    lst_rm_rf(tsan);
+    mkdir(tsan, 0755);
     char stores[PATH_MAX];
     snprintf(stores, sizeof stores, "%s/stores", dir);
     DIR *d = opendir(stores);
@@ -267,6 +272,14 @@ int lst_run_target(const lst_run_opts *o, lst_run_result *res, lst_report *r, ch
                 opts = full;
         }
         setenv("LOCKSTEP_OPTIONS", opts, 1);
+        /* A ThreadSanitizer build reports into our directory; its exit status stays the
+         * program's own; lock-order inversions are ours to report (and TSan's detector
+         * aborts above 64 held locks). The user's other TSAN_OPTIONS are kept. */
+        const char *old_tsan = getenv("TSAN_OPTIONS");
+        char *tsan = NULL;
+        if (asprintf(&tsan, "%s%slog_path=%s/tsan/report exitcode=0 detect_deadlocks=0",
+                     old_tsan ? old_tsan : "", old_tsan && *old_tsan ? " " : "", o->outdir) > 0)
+            setenv("TSAN_OPTIONS", tsan, 1);
         if (o->quiet_target) {
             int dn = open("/dev/null", O_WRONLY);
             if (dn >= 0) {
@@ -442,6 +455,8 @@ void lst_collect(const char *outdir, lst_report *r, unsigned max_cycles)
         free(names[i]);
     }
     free(names);
+    snprintf(dir, sizeof dir, "%s/tsan", outdir);
+    lst_tsan_collect(dir, r);
     lst_report_dedupe(r);
 }
 

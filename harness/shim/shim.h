@@ -101,6 +101,9 @@ static inline void lst_leave(void)
     lst_self.depth = 0;
 }
 
+/* 1 once the shim's constructor ran (see shim_core.c). */
+extern int lst_ctor_done LST_INTERNAL;
+
 /* Makes sure the real functions are resolved (callable before the constructor ran). */
 void lst_init(void) LST_INTERNAL;
 

@@ -518,10 +518,15 @@ int lst_enter_slow(void)
     return 1;
 }
 
+/* 1 once our constructor ran: threads created before it belong to a runtime started in
+ * preinit (clang's ThreadSanitizer background thread), not to the program. */
+int lst_ctor_done;
+
 __attribute__((constructor)) static void lst_ctor(void)
 {
     if (atomic_load(&init_state) == 0)
         lst_init();
+    lst_ctor_done = 1;
 }
 
 __attribute__((destructor)) static void lst_dtor(void)

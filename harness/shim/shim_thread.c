@@ -56,6 +56,10 @@ LST_EXPORT int pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*
 {
     if (!lst_enter())
         return lst_real.create(t, attr, fn, arg);
+    if (!lst_ctor_done) { /* a sanitizer runtime's own thread, started before the program */
+        lst_leave();
+        return lst_real.create(t, attr, fn, arg);
+    }
     int e = errno;
     int32_t idx = lst_thread_claim();
     int rc;
