@@ -40,6 +40,11 @@ int lst_ctx_lock(lst_ctx *ctx, lst_finding *f, uint32_t lock);
 /* Adds the symbolized stack `stack` with a role; returns its index in f->stacks or -1. */
 int lst_ctx_stack(lst_ctx *ctx, lst_finding *f, const char *role, uint32_t stack, int thread,
                   int lock);
+/* Resolves, in place, the frames of s that carry only a module name and an offset (as
+ * ThreadSanitizer prints them with symbolize=0) against the store's modules, expanding
+ * inlined code into several frames. A variable of the form "global@MODULE+0xOFF" becomes
+ * "global 'name'". Frames already symbolized are kept. */
+void lst_ctx_resolve(lst_ctx *ctx, lst_finding *f);
 /* A lock's display name ("lock_a", "accounts+16", "mutex@0x..."), malloc'd. */
 char *lst_ctx_lock_name(lst_ctx *ctx, uint32_t lock);
 

@@ -179,6 +179,101 @@ int lst_ctx_thread(lst_ctx *ctx, lst_finding *f, uint32_t t)
     return (int)t;
 }
 
+/* The load bias of the store's module whose file name is base (a path's last part). */
+static int module_bias(lst_ctx *ctx, const char *base, uint64_t *bias)
+{
+    lst_store_hdr *h = ctx->h;
+    uint32_t n = atomic_load(&h->nmodules);
+    for (uint32_t i = 0; i < n && i < h->caps.modules; i++) {
+        lst_module_rec *m = lst_st_module(h, i);
+        const char *b = strrchr(m->path, '/');
+        b = b ? b + 1 : m->path;
+        if (atomic_load(&m->valid) && !strncmp(b, base, LST_PATH_MAX) &&
+            strlen(base) <= LST_PATH_MAX) {
+            *bias = m->bias;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static void resolve_stack(lst_ctx *ctx, lst_stack *s)
+{
+    lst_stack out;
+    memset(&out, 0, sizeof out);
+    int changed = 0;
+    for (size_t i = 0; i < s->nframes; i++) {
+        lst_frame *fr = &s->frames[i];
+        uint64_t bias;
+        const char *mod = fr->module;
+        const char *base = mod ? strrchr(mod, '/') : NULL;
+        base = base ? base + 1 : mod;
+        if (fr->function || fr->file || !base || module_bias(ctx, base, &bias) != 0 || !sym_of(ctx)) {
+            lst_stack_add_frame(&out, fr->pc, fr->function, fr->file, fr->line, fr->module);
+            continue;
+        }
+        lst_sym chain[16];
+        /* TSan prints return addresses as module offsets; frame 0 is the access itself */
+        int nc = lst_symbolize_inlined(ctx->sym, bias + fr->pc, i > 0, chain, 16);
+        if (nc <= 0) {
+            lst_stack_add_frame(&out, fr->pc, NULL, NULL, 0, fr->module);
+            continue;
+        }
+        changed = 1;
+        for (int j = 0; j < nc; j++) {
+            if (bottom_frame(chain[j].function))
+                goto done;
+            if (shim_frame(chain[j].module) || (out.nframes == 0 && runtime_frame(chain[j].function)))
+                continue;
+            lst_stack_add_frame(&out, bias + fr->pc, chain[j].function, chain[j].file,
+                                chain[j].line, chain[j].module);
+        }
+    }
+done:
+    if (!changed) {
+        for (size_t i = 0; i < out.nframes; i++) {
+            free(out.frames[i].function);
+            free(out.frames[i].file);
+            free(out.frames[i].module);
+        }
+        free(out.frames);
+        return;
+    }
+    for (size_t i = 0; i < s->nframes; i++) {
+        free(s->frames[i].function);
+        free(s->frames[i].file);
+        free(s->frames[i].module);
+    }
+    free(s->frames);
+    s->frames = out.frames;
+    s->nframes = out.nframes;
+}
+
+void lst_ctx_resolve(lst_ctx *ctx, lst_finding *f)
+{
+    for (size_t i = 0; i < f->nstacks; i++)
+        resolve_stack(ctx, &f->stacks[i]);
+    if (f->variable && !strncmp(f->variable, "global@", 7)) {
+        char *plus = strstr(f->variable, "+0x");
+        uint64_t bias, off = plus ? strtoull(plus + 3, NULL, 16) : 0;
+        if (plus)
+            *plus = 0;
+        const char *var = NULL;
+        uint64_t at = 0;
+        if (plus && module_bias(ctx, f->variable + 7, &bias) == 0 && sym_of(ctx))
+            var = lst_symbolize_data(ctx->sym, bias + off, &at);
+        char *v = NULL;
+        if (var && at)
+            asprintf(&v, "global '%s' (+%llu)", var, (unsigned long long)at);
+        else if (var)
+            asprintf(&v, "global '%s'", var);
+        else
+            asprintf(&v, "a global in %s", f->variable + 7);
+        free(f->variable);
+        f->variable = v;
+    }
+}
+
 static const char *lock_type(uint32_t kind)
 {
     switch (kind) {

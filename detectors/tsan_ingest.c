@@ -182,7 +182,7 @@ static int parse_report(cursor *c, const char *warning, lst_report *r, int pid)
     f->count = 1;
     f->process = rpid;
     int cur = -1; /* index of the stack that frames go to */
-    char *summary = NULL, *line;
+    char *line;
     char label[32];
     while ((line = next_line(c))) {
         if (starts(line, "==================")) {
@@ -190,7 +190,6 @@ static int parse_report(cursor *c, const char *warning, lst_report *r, int pid)
             break;
         }
         if (starts(line, "SUMMARY: ThreadSanitizer: ")) {
-            summary = strdup(line + 26);
             free(line);
             continue;
         }
@@ -201,6 +200,15 @@ static int parse_report(cursor *c, const char *warning, lst_report *r, int pid)
             cur = -1;
         } else if (*s == '#' && cur >= 0) {
             parse_frame(&f->stacks[cur], s);
+        } else if (starts(s, "Location is global '<null>'")) {
+            /* unsymbolized (symbolize=0): keep module+offset for lst_ctx_resolve() */
+            const char *open = strrchr(s, '(');
+            char *v = NULL;
+            if (open && strstr(open, "+0x"))
+                asprintf(&v, "global@%.*s", (int)(strcspn(open + 1, ")")), open + 1);
+            free(f->variable);
+            f->variable = v ? v : strdup("global");
+            cur = -1;
         } else if (starts(s, "Location is ")) {
             char *v = strdup(s + 12);
             char *at = strstr(v, " at 0x");
@@ -257,24 +265,54 @@ static int parse_report(cursor *c, const char *warning, lst_report *r, int pid)
     }
     if (skip) {
         lst_finding_release(f);
-        free(summary);
         free(t);
         return 0;
     }
-    /* message: the title, then the summary's location */
-    const char *where = summary ? summary : t;
-    const char *rest = starts(where, t) ? where + strlen(t) : where;
-    while (*rest == ' ')
-        rest++;
-    if (f->variable)
-        lst_finding_set_message(f, "%s on %s%s%s", t, f->variable, *rest ? ": " : "", rest);
-    else
-        lst_finding_set_message(f, "%s%s%s", t, *rest ? ": " : "", rest);
+    lst_finding_set_message(f, "%s", t); /* lst_tsan_describe() finishes it */
+    lst_tsan_describe(f);
     lst_finding_fingerprint(f);
     lst_report_take(r, f, 0);
-    free(summary);
     free(t);
     return 1;
+}
+
+/* "file.c:33 (worker)" for the user's frame of stack i. */
+static void site(const lst_finding *f, int i, char *buf, size_t n)
+{
+    snprintf(buf, n, "?");
+    if (i < 0 || (size_t)i >= f->nstacks)
+        return;
+    const lst_stack *s = &f->stacks[i];
+    for (size_t k = 0; k < s->nframes; k++) {
+        const lst_frame *fr = &s->frames[k];
+        if (!fr->file || strncmp(fr->file, "/usr/", 5) == 0)
+            continue;
+        const char *b = strrchr(fr->file, '/');
+        snprintf(buf, n, "%s:%d (%s)", b ? b + 1 : fr->file, fr->line,
+                 fr->function ? fr->function : "?");
+        return;
+    }
+}
+
+void lst_tsan_describe(lst_finding *f)
+{
+    char *title = f->message ? strdup(f->message) : strdup("ThreadSanitizer report");
+    char *colon = strstr(title, " on ");
+    if (colon && f->kind == LST_KIND_DATA_RACE)
+        *colon = 0;
+    char a[256] = "", b[256] = "";
+    if (f->kind == LST_KIND_DATA_RACE && f->naccesses >= 2) {
+        site(f, f->accesses[0].stack, a, sizeof a);
+        site(f, f->accesses[1].stack, b, sizeof b);
+        lst_finding_set_message(f, "%s on %s: %s %s by T%d, previous %s %s by T%d", title,
+                                f->variable ? f->variable : "memory", f->accesses[0].type, a,
+                                f->accesses[0].thread, f->accesses[1].type, b,
+                                f->accesses[1].thread);
+    } else if (f->nstacks) {
+        site(f, 0, a, sizeof a);
+        lst_finding_set_message(f, "%s at %s", title, a);
+    }
+    free(title);
 }
 
 int lst_tsan_parse(const char *text, size_t len, lst_report *r, int pid)

@@ -16,6 +16,10 @@
  * input yields fewer findings, plus a limit line naming what was not understood. */
 int lst_tsan_parse(const char *text, size_t len, lst_report *r, int pid);
 
+/* (Re)writes a TSan finding's message from its title (the message's text before " on ")
+ * and its symbolized stacks: call it again after lst_ctx_resolve(). */
+void lst_tsan_describe(lst_finding *f);
+
 /* Parses every log file in dir (TSan writes <log_path>.<pid>). Returns reports parsed. */
 int lst_tsan_collect(const char *dir, lst_report *r);
 

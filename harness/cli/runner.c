@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -99,6 +100,45 @@ static int is_dynamic(const char *path, char *why, size_t n)
     }
     close(fd);
     return rc;
+}
+
+/* Offset (st_value) of the symbol `name` in the ELF file's .symtab, or 0. */
+static uint64_t elf_symbol(const char *path, const char *name)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    struct stat st;
+    uint64_t value = 0;
+    if (fstat(fd, &st) == 0 && (size_t)st.st_size > sizeof(Elf64_Ehdr)) {
+        const unsigned char *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (m != MAP_FAILED) {
+            const Elf64_Ehdr *eh = (const void *)m;
+            size_t size = (size_t)st.st_size;
+            if (!memcmp(eh->e_ident, ELFMAG, SELFMAG) && eh->e_ident[EI_CLASS] == ELFCLASS64 &&
+                eh->e_shoff + (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr) <= size) {
+                const Elf64_Shdr *sh = (const void *)(m + eh->e_shoff);
+                for (int i = 0; i < eh->e_shnum && !value; i++) {
+                    if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_link >= eh->e_shnum)
+                        continue;
+                    const Elf64_Shdr *strs = &sh[sh[i].sh_link];
+                    if (sh[i].sh_offset + sh[i].sh_size > size || strs->sh_offset + strs->sh_size > size)
+                        continue;
+                    const Elf64_Sym *sym = (const void *)(m + sh[i].sh_offset);
+                    size_t n = sh[i].sh_size / sizeof *sym;
+                    for (size_t k = 0; k < n; k++)
+                        if (sym[k].st_name < strs->sh_size &&
+                            !strcmp((const char *)m + strs->sh_offset + sym[k].st_name, name)) {
+                            value = sym[k].st_value;
+                            break;
+                        }
+                }
+            }
+            munmap((void *)m, size);
+        }
+    }
+    close(fd);
+    return value;
 }
 
 int lst_check_program(const char *prog, char *resolved, size_t n, char *err, size_t errlen)
@@ -245,10 +285,12 @@ int lst_run_target(const lst_run_opts *o, lst_run_result *res, lst_report *r, ch
     char *preload = NULL, *opts = NULL;
     const char *old_pre = getenv("LD_PRELOAD");
     const char *old_opts = getenv("LOCKSTEP_OPTIONS");
+    /* clang's static ThreadSanitizer: where its thread start routine is (see shim_thread.c) */
+    uint64_t tsan_start = elf_symbol(o->argv[0], "__tsan_thread_start_func");
     if (asprintf(&preload, "%s%s%s", shim, old_pre && *old_pre ? ":" : "", old_pre ? old_pre : "") < 0 ||
-        asprintf(&opts, "%s%sout=%s:cli=1%s%s", old_opts ? old_opts : "",
-                 old_opts && *old_opts ? ":" : "", o->outdir, o->options && *o->options ? ":" : "",
-                 o->options ? o->options : "") < 0) {
+        asprintf(&opts, "%s%sout=%s:cli=1:tsan_start=%llu%s%s", old_opts ? old_opts : "",
+                 old_opts && *old_opts ? ":" : "", o->outdir, (unsigned long long)tsan_start,
+                 o->options && *o->options ? ":" : "", o->options ? o->options : "") < 0) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
@@ -277,7 +319,7 @@ int lst_run_target(const lst_run_opts *o, lst_run_result *res, lst_report *r, ch
          * aborts above 64 held locks). The user's other TSAN_OPTIONS are kept. */
         const char *old_tsan = getenv("TSAN_OPTIONS");
         char *tsan = NULL;
-        if (asprintf(&tsan, "%s%slog_path=%s/tsan/report exitcode=0 detect_deadlocks=0",
+        if (asprintf(&tsan, "%s%slog_path=%s/tsan/report exitcode=0 detect_deadlocks=0 symbolize=0",
                      old_tsan ? old_tsan : "", old_tsan && *old_tsan ? " " : "", o->outdir) > 0)
             setenv("TSAN_OPTIONS", tsan, 1);
         if (o->quiet_target) {
@@ -455,8 +497,31 @@ void lst_collect(const char *outdir, lst_report *r, unsigned max_cycles)
         free(names[i]);
     }
     free(names);
+    /* ThreadSanitizer's reports, symbolized against the modules of their own process */
+    lst_report tsan;
+    lst_report_init(&tsan);
     snprintf(dir, sizeof dir, "%s/tsan", outdir);
-    lst_tsan_collect(dir, r);
+    lst_tsan_collect(dir, &tsan);
+    for (size_t i = 0; i < tsan.nfindings; i++) {
+        lst_finding *f = &tsan.findings[i];
+        char path[PATH_MAX + 64], err[512];
+        snprintf(path, sizeof path, "%s/stores/store.%d.0", outdir, f->process);
+        lst_store_view v;
+        if (lst_store_open(path, &v, err, sizeof err) == 0) {
+            lst_ctx ctx;
+            lst_ctx_init(&ctx, v.h);
+            lst_ctx_resolve(&ctx, f);
+            lst_ctx_free(&ctx);
+            lst_store_close(&v);
+        }
+        lst_tsan_describe(f);
+        lst_finding_fingerprint(f);
+        lst_report_take(r, f, 0);
+    }
+    for (size_t i = 0; i < tsan.nlimits; i++)
+        lst_report_add_limit(r, tsan.limits[i]);
+    tsan.nfindings = 0;
+    lst_report_free(&tsan);
     lst_report_dedupe(r);
 }
 

@@ -214,7 +214,11 @@ static _Atomic uint32_t checking;   /* one checker at a time: its buffers are st
 static uint32_t cyc_thread[MAX_CYCLE], cyc_seq[MAX_CYCLE];
 static uint32_t dfs_parent[65536];
 static uint32_t dfs_stack[65536];
-static uint8_t dfs_seen[65536];
+/* dfs_seen[t] == dfs_gen marks t visited by the current search: no clearing between searches
+ * (a memset would go through ThreadSanitizer's interceptor in a TSan build, and TSan cannot
+ * see the atomic that serializes the searches: a false race in the target's report). */
+static uint32_t dfs_seen[65536];
+static uint32_t dfs_gen;
 
 /* Successors of thread t in the wait-for graph: the threads holding what t waits for.
  * Calls visit(u) for each; returns 1 if t waits on a lock held by a thread that is gone. */
@@ -269,9 +273,9 @@ static int dfs_visit(uint32_t from, uint32_t u, void *p)
         dfs_parent[u] = from;
         return 1;
     }
-    if (dfs_seen[u])
+    if (dfs_seen[u] == dfs_gen)
         return 0;
-    dfs_seen[u] = 1;
+    dfs_seen[u] = dfs_gen;
     dfs_parent[u] = from;
     dfs_stack[c->top++] = u;
     return 0;
@@ -285,11 +289,12 @@ static uint32_t find_cycle(int *gone, uint32_t *gone_thread)
     uint32_t n = atomic_load(&h->nthreads);
     if (n > h->caps.threads)
         n = h->caps.threads;
-    if (n > sizeof dfs_seen)
+    if (n > sizeof dfs_seen / sizeof dfs_seen[0])
         return 0;
-    memset(dfs_seen, 0, n);
+    if (++dfs_gen == 0)
+        ++dfs_gen;
     struct dfs_ctx c = {(uint32_t)lst_self.idx, 0, 0, 0};
-    dfs_seen[c.me] = 1;
+    dfs_seen[c.me] = dfs_gen;
     dfs_stack[c.top++] = c.me;
     int hit = 0;
     while (c.top && !hit) {
@@ -397,7 +402,8 @@ static int check_deadlock(void *obj, lst_try_fn try)
     }
     uint32_t seq[MAX_CYCLE];
     uint32_t len0 = len;
-    memcpy(seq, cyc_seq, len * sizeof *seq);
+    for (uint32_t i = 0; i < len; i++) /* a loop, not memcpy: see dfs_seen */
+        seq[i] = cyc_seq[i];
     int gone2 = 0;
     len = find_cycle(&gone2, &gone_thread);
     int same = len == len0 && gone2 == gone;

@@ -23,18 +23,19 @@ static void thread_end(void *unused)
     lst_self.depth = 1;
     lst_thread_exiting();
     atomic_store(&r->state, LST_THREAD_EXITED);
-    if (lst_sched_on()) {
+    if (lst_sched_on())
         lst_sched_thread_exit(); /* passes the baton on for good */
-        /* libc's own thread teardown may still call us: it must not be scheduled */
-        lst_self.idx = -2;
-        lst_self.rec = NULL;
-    }
+    /* libc's thread teardown (TSD destructors, e.g. libunwind's) may still call us: from
+     * now on this thread is neither observed nor scheduled */
+    lst_self.idx = -2;
+    lst_self.rec = NULL;
     lst_self.depth = d;
 }
 
-static void *trampoline(void *p)
+/* Runs the program's start routine for thread record idx: registers the thread, waits for
+ * the baton in serialized mode, and marks its end (return, pthread_exit or cancellation). */
+static void *run_thread(int32_t idx)
 {
-    int32_t idx = (int32_t)(intptr_t)p;
     lst_thread_rec *r = lst_st_thread(lst_store, (uint32_t)idx);
     void *(*fn)(void *) = (void *(*)(void *))(uintptr_t)r->start_fn;
     void *arg = (void *)(uintptr_t)r->start_arg;
@@ -51,12 +52,37 @@ static void *trampoline(void *p)
     return ret;
 }
 
+static void *trampoline(void *p)
+{
+    return run_thread((int32_t)(intptr_t)p);
+}
+
+/* clang's static ThreadSanitizer calls us (as its REAL pthread_create) with its own start
+ * routine, and its creator then waits until the child has started. So the child must run
+ * TSan's start routine freely; we take the program's routine out of TSan's ThreadParam
+ * ({callback, param, ...}) and put this one in, to wait for the baton where it matters. */
+static uintptr_t tsan_start;
+static int tsan_start_known;
+
+static uintptr_t exe_bias(void)
+{
+    lst_module_rec *m = lst_store && atomic_load(&lst_store->nmodules) ? lst_st_module(lst_store, 0) : NULL;
+    return m ? (uintptr_t)m->bias : 0;
+}
+
 LST_EXPORT int pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *),
                               void *arg)
 {
     if (!lst_enter())
         return lst_real.create(t, attr, fn, arg);
-    if (!lst_ctor_done) { /* a sanitizer runtime's own thread, started before the program */
+    if (!tsan_start_known) {
+        tsan_start = lst_opt.tsan_start ? exe_bias() + lst_opt.tsan_start : 0;
+        tsan_start_known = 1;
+    }
+    int tsan_thread = tsan_start && (uintptr_t)fn == tsan_start;
+    if (!lst_ctor_done || (tsan_start && !tsan_thread)) {
+        /* a sanitizer runtime's own thread (started before the program, or not through
+         * TSan's pthread_create): not the program's, so not tracked or scheduled */
         lst_leave();
         return lst_real.create(t, attr, fn, arg);
     }
@@ -67,8 +93,16 @@ LST_EXPORT int pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*
         rc = lst_real.create(t, attr, fn, arg);
     } else {
         lst_thread_rec *r = lst_st_thread(lst_store, (uint32_t)idx);
-        r->start_fn = (uint64_t)(uintptr_t)fn;
-        r->start_arg = (uint64_t)(uintptr_t)arg;
+        void **tsan_param = tsan_thread ? arg : NULL;
+        if (tsan_param) { /* the program's routine is inside TSan's ThreadParam */
+            r->start_fn = (uint64_t)(uintptr_t)tsan_param[0];
+            r->start_arg = (uint64_t)(uintptr_t)tsan_param[1];
+            tsan_param[0] = (void *)trampoline;
+            tsan_param[1] = (void *)(intptr_t)idx;
+        } else {
+            r->start_fn = (uint64_t)(uintptr_t)fn;
+            r->start_arg = (uint64_t)(uintptr_t)arg;
+        }
         r->parent = lst_self.idx;
         r->create_stack = lst_stack_capture();
         int sched = lst_sched_on();
@@ -76,15 +110,24 @@ LST_EXPORT int pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*
             lst_sched_point(LST_OP_CREATE, (uint64_t)idx);
             lst_sched_thread_created(idx);
         }
-        rc = lst_real.create(t, attr, trampoline, (void *)(intptr_t)idx);
+        if (tsan_param)
+            rc = lst_real.create(t, attr, fn, arg);
+        else
+            rc = lst_real.create(t, attr, trampoline, (void *)(intptr_t)idx);
         if (rc != 0) {
+            if (tsan_param) {
+                tsan_param[0] = (void *)(uintptr_t)r->start_fn;
+                tsan_param[1] = (void *)(uintptr_t)r->start_arg;
+            }
             atomic_store(&r->state, LST_THREAD_FAILED);
             if (sched)
                 lst_sched_thread_exit_failed(idx);
         } else {
             r->self = (uint64_t)*t; /* known now, even if the child has not started yet */
-            if (sched)
-                lst_sched_point(LST_OP_START, (uint64_t)idx); /* the child may run first */
+            /* the child may run first; not under TSan, whose creator waits for the child's
+             * start outside our calls (the child runs at the creator's next point instead) */
+            if (sched && !tsan_param)
+                lst_sched_point(LST_OP_START, (uint64_t)idx);
         }
     }
     errno = e;
