@@ -51,7 +51,43 @@ static lst_lock_slot *lock_slot(uintptr_t addr, int create)
     return NULL;
 }
 
+/* A per-thread direct-mapped cache of address -> lock instance, so that a known lock costs
+ * no shared lookup. Any destroy or re-init anywhere bumps the epoch and empties every
+ * thread's cache, which keeps "a destroyed lock whose address is reused is a new lock". */
+typedef struct lcache_ent {
+    uintptr_t addr;
+    uint32_t lock;
+    uint32_t epoch; /* lock_epoch + 1 when filled; 0 = empty */
+} lcache_ent;
+#define LCACHE 64
+static __thread lcache_ent lcache[LCACHE] __attribute__((tls_model("initial-exec")));
+static _Atomic uint32_t lock_epoch;
+
+static inline lcache_ent *lcache_slot(uintptr_t addr)
+{
+    return &lcache[(addr >> 3 ^ addr >> 9) & (LCACHE - 1)];
+}
+
+static uint32_t lock_get_slow(uintptr_t addr, uint32_t kind);
+
 uint32_t lst_lock_get(uintptr_t addr, uint32_t kind)
+{
+    lcache_ent *e = lcache_slot(addr);
+    uint32_t ep = atomic_load_explicit(&lock_epoch, memory_order_acquire) + 1;
+    if (LST_LIKELY(e->addr == addr && e->epoch == ep && e->lock)) {
+        lst_lock_rec *r = lst_st_lock(lst_store, e->lock);
+        if (LST_LIKELY((r->kind == LST_LOCK_RWLOCK) == (kind == LST_LOCK_RWLOCK) &&
+                       (r->kind == LST_LOCK_SPIN) == (kind == LST_LOCK_SPIN)))
+            return e->lock;
+    }
+    uint32_t id = lock_get_slow(addr, kind);
+    e->addr = addr;
+    e->lock = id;
+    e->epoch = ep;
+    return id;
+}
+
+static uint32_t lock_get_slow(uintptr_t addr, uint32_t kind)
 {
     lst_lock_slot *s = lock_slot(addr, 1);
     if (!s)
@@ -86,12 +122,16 @@ uint32_t lst_lock_get(uintptr_t addr, uint32_t kind)
 
 uint32_t lst_lock_find(uintptr_t addr)
 {
+    lcache_ent *e = lcache_slot(addr);
+    if (e->addr == addr && e->epoch == atomic_load_explicit(&lock_epoch, memory_order_acquire) + 1)
+        return e->lock;
     lst_lock_slot *s = lock_slot(addr, 0);
     return s ? atomic_load_explicit(&s->lock, memory_order_acquire) : 0;
 }
 
 void lst_lock_forget(uintptr_t addr)
 {
+    atomic_fetch_add_explicit(&lock_epoch, 1, memory_order_acq_rel);
     lst_lock_slot *s = lock_slot(addr, 0);
     if (!s)
         return;
