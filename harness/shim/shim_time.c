@@ -24,7 +24,7 @@ LST_EXPORT int sched_yield(void)
     return 0;
 }
 
-LST_EXPORT void lockstep_yield(void)
+LST_EXPORT void __lockstep_yield(void)
 {
     sched_yield();
 }

@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""check_cli.py: end-to-end checks of the lockstep command line: bad input gets one line on
+stderr, exit code 2 and no report; the public lockstep_yield() hint. Usage:
+    check_cli.py LOCKSTEP BUILD_DIR TEST_NAME
+Each TEST_NAME is one CTest test; every lockstep run has a hard timeout."""
+import json, os, shutil, stat, subprocess, sys, tempfile
+
+LOCKSTEP, BUILD, NAME = sys.argv[1], sys.argv[2], sys.argv[3]
+TMP = tempfile.mkdtemp(prefix="lst-cli-")
+
+
+def run(*args, timeout=120, **kw):
+    return subprocess.run([LOCKSTEP, *args], capture_output=True, text=True, timeout=timeout, **kw)
+
+
+def bad_input(args, want):
+    """The command fails with exit 2, one stderr line containing want, and no report."""
+    out = os.path.join(TMP, "out")
+    r = run(*[a.replace("@OUT@", out) for a in args])
+    lines = [l for l in r.stderr.splitlines() if l.strip()]
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    assert len(lines) == 1, lines
+    assert want in lines[0], (want, lines[0])
+    assert not os.path.exists(os.path.join(out, "report.json")), "a report was written"
+
+
+def test_missing_program():
+    bad_input(["run", "-o", "@OUT@", "--", "/nonexistent/prog"], "nonexistent")
+
+
+def test_directory_as_program():
+    bad_input(["run", "-o", "@OUT@", "--", "/tmp"], "is a directory")
+
+
+def test_not_executable():
+    p = os.path.join(TMP, "plain.txt")
+    open(p, "w").write("hello\n")
+    bad_input(["run", "-o", "@OUT@", "--", p], "not an executable")
+
+
+def test_static_binary():
+    src = os.path.join(TMP, "s.c")
+    exe = os.path.join(TMP, "static_prog")
+    open(src, "w").write("int main(void){return 0;}\n")
+    subprocess.run(["cc", "-static", "-o", exe, src], check=True)
+    bad_input(["run", "-o", "@OUT@", "--", exe], "statically linked")
+
+
+def test_setuid_binary():
+    exe = os.path.join(TMP, "suid_true")
+    shutil.copy("/bin/true", exe)
+    os.chmod(exe, 0o4755)
+    bad_input(["run", "-o", "@OUT@", "--", exe], "setuid")
+
+
+def test_unwritable_output():
+    d = os.path.join(TMP, "ro")
+    os.makedirs(d)
+    open(os.path.join(d, "file"), "w").close()
+    bad_input(["run", "-o", os.path.join(d, "file"), "--", "/bin/true"], "not a directory")
+
+
+def test_bad_option_values():
+    bad_input(["explore", "--schedules", "-1", "-o", "@OUT@", "--", "/bin/true"], "--schedules")
+    bad_input(["explore", "--strategy", "nope", "-o", "@OUT@", "--", "/bin/true"], "nope")
+    bad_input(["run", "--timeout", "x", "-o", "@OUT@", "--", "/bin/true"], "--timeout")
+
+
+def test_unknown_command():
+    r = run("frobnicate")
+    assert r.returncode == 2 and "unknown command" in r.stderr, r
+
+
+def test_exit_status_passes_through():
+    """No findings: the target's own exit status and output are kept."""
+    r = run("run", "-q", "-o", os.path.join(TMP, "o"), "--", "/bin/sh", "-c", "echo hi; exit 3")
+    assert r.returncode == 3 and r.stdout == "hi\n", (r.returncode, r.stdout)
+
+
+def test_yield_hint_finds_lost_update():
+    exe = os.path.join(BUILD, "tests", "cli", "yield_hint")
+    native = subprocess.run([exe], capture_output=True, text=True, timeout=30)
+    assert native.returncode == 0 and "Actual:   100" in native.stdout, native
+    out = os.path.join(TMP, "ex")
+    r = run("explore", "-q", "--schedules", "20", "-o", out, "--", exe)
+    assert r.returncode == 66, (r.returncode, r.stderr)
+    rep = json.load(open(os.path.join(out, "report.json")))
+    kinds = {f["kind"] for f in rep["findings"]}
+    assert kinds == {"target-failure"}, kinds
+
+
+try:
+    globals()["test_" + NAME]()
+    print("ok", NAME)
+finally:
+    shutil.rmtree(TMP, ignore_errors=True)
