@@ -41,6 +41,7 @@ typedef struct lst_run_opts {
     const char *options;   /* extra LOCKSTEP_OPTIONS appended after the user's */
     int sched;             /* serialized mode: schedule the target process itself only */
     int quiet_target;      /* send the target's stdout/stderr to /dev/null */
+    const char *suppressions; /* absolute path, also given to ThreadSanitizer, or NULL */
 } lst_run_opts;
 
 typedef struct lst_run_result {
@@ -70,6 +71,11 @@ int lst_cmd_report(int argc, char **argv);
 int lst_cmd_cases(int argc, char **argv);
 int lst_cmd_explore(int argc, char **argv);
 int lst_cmd_replay(int argc, char **argv);
+
+/* Loads --suppressions FILE for command cmd (one-line error and NULL on a bad file); the
+ * absolute path is written to abs for ThreadSanitizer. */
+struct lst_suppressions *lst_load_suppressions(const char *cmd, const char *file, char *abs,
+                                               size_t n);
 
 /* Parses a non-negative decimal option value; returns -1 when invalid. */
 long lst_num_arg(const char *s);

@@ -25,6 +25,7 @@
 #include "cli.h"
 #include "report.h"
 #include "schedule_file.h"
+#include "suppress.h"
 
 typedef struct explore_cfg {
     const char *outdir;     /* absolute */
@@ -36,6 +37,7 @@ typedef struct explore_cfg {
     uint32_t seed, depth, pct_steps, spurious, max_steps;
     unsigned schedules, jobs, timeout_s, budget_s;
     int stop_on_first, quiet;
+    const char *suppressions; /* absolute path or NULL */
     const char *choices;    /* replay: choices file */
     uint64_t binary_hash;
 } explore_cfg;
@@ -162,7 +164,7 @@ static int run_one(const explore_cfg *c, unsigned i, uint32_t seed, lst_report *
              c->strategy, seed, c->depth, c->pct_steps, c->spurious, c->max_steps,
              c->choices ? ":replay=" : "", c->choices ? c->choices : "");
     lst_run_opts o = {"explore", rundir, c->targv, c->timeout_s, 3000, opts, 1,
-                      c->quiet && !c->choices};
+                      c->quiet && !c->choices, c->suppressions};
     lst_run_result res;
     memset(sr, 0, sizeof *sr);
     if (lst_run_target(&o, &res, r, err, sizeof err) != 0) {
@@ -306,6 +308,7 @@ static void usage(FILE *out)
           "  --max-steps N     scheduling points before a schedule is a hang (default 1000000)\n"
           "  --timeout SEC     real-time bound of one schedule (default 60)\n"
           "  --exitcode N      exit status when there are findings (default 66)\n"
+          "  --suppressions F  ThreadSanitizer-syntax suppressions, for TSan and for lockstep\n"
           "  -q, --quiet       no progress, no text report, no target output\n",
           out);
 }
@@ -326,8 +329,15 @@ static uint32_t probe_steps(explore_cfg *c)
     return steps ? steps : 1;
 }
 
-static int finish(lst_report *r, const char *outdir, int quiet, long exitcode, const char *cmd)
+static int finish(lst_report *r, const char *outdir, int quiet, long exitcode, const char *cmd,
+                  const char *supp_file)
 {
+    if (supp_file) {
+        char err[1024];
+        struct lst_suppressions *s = lst_suppressions_load(supp_file, err, sizeof err);
+        lst_suppress(s, r);
+        lst_suppressions_free(s);
+    }
     char path[PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/report.json", outdir);
     if (lst_write_json(r, path) != 0) {
@@ -354,7 +364,8 @@ int lst_cmd_explore(int argc, char **argv)
         {"time-budget", required_argument, 0, 'b'}, {"no-spurious", no_argument, 0, 'P'},
         {"max-steps", required_argument, 0, 'm'}, {"timeout", required_argument, 0, 't'},
         {"exitcode", required_argument, 0, 'e'},  {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'},            {0, 0, 0, 0}};
+        {"suppressions", required_argument, 0, 'U'}, {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
     explore_cfg c = {.strategy = "random", .seed = 1, .depth = 3, .spurious = 1,
                      .max_steps = 1000000, .schedules = 100, .jobs = 1, .timeout_s = 60};
     const char *outdir = "lockstep-out";
@@ -385,6 +396,9 @@ int lst_cmd_explore(int argc, char **argv)
             continue;
         case 'q':
             c.quiet = 1;
+            continue;
+        case 'U':
+            c.suppressions = optarg;
             continue;
         case 'h':
             usage(stdout);
@@ -436,7 +450,15 @@ int lst_cmd_explore(int argc, char **argv)
         lst_err("explore", "no program given (usage: lockstep explore [options] -- PROG [ARGS...])");
         return LST_EXIT_USAGE;
     }
-    char err[1024], prog[PATH_MAX], absout[PATH_MAX];
+    char err[1024], prog[PATH_MAX], absout[PATH_MAX], abssupp[PATH_MAX];
+    if (c.suppressions) {
+        struct lst_suppressions *sp = lst_load_suppressions("explore", c.suppressions, abssupp,
+                                                            sizeof abssupp);
+        if (!sp)
+            return LST_EXIT_USAGE;
+        lst_suppressions_free(sp);
+        c.suppressions = abssupp;
+    }
     if (lst_check_program(argv[optind], prog, sizeof prog, err, sizeof err) != 0) {
         lst_err("explore", "%s", err);
         return LST_EXIT_USAGE;
@@ -532,7 +554,7 @@ int lst_cmd_explore(int argc, char **argv)
     lst_rm_rf(scratch);
     munmap(sh, sizeof *sh);
     free(c.targv);
-    int rc = finish(&all, absout, c.quiet, exitcode, "explore");
+    int rc = finish(&all, absout, c.quiet, exitcode, "explore", c.suppressions);
     lst_report_free(&all);
     return rc;
 }
@@ -543,8 +565,8 @@ int lst_cmd_replay(int argc, char **argv)
         {"output", required_argument, 0, 'o'}, {"force", no_argument, 0, 'f'},
         {"quiet", no_argument, 0, 'q'},        {"exitcode", required_argument, 0, 'e'},
         {"timeout", required_argument, 0, 't'}, {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
-    const char *outdir = "lockstep-out";
+        {"suppressions", required_argument, 0, 'U'}, {0, 0, 0, 0}};
+    const char *outdir = "lockstep-out", *supp = NULL;
     int force = 0, quiet = 0, opt;
     long exitcode = LST_EXIT_FINDINGS, timeout = 60;
     optind = 1;
@@ -555,6 +577,9 @@ int lst_cmd_replay(int argc, char **argv)
             break;
         case 'f':
             force = 1;
+            break;
+        case 'U':
+            supp = optarg;
             break;
         case 'q':
             quiet = 1;
@@ -584,7 +609,14 @@ int lst_cmd_replay(int argc, char **argv)
         return LST_EXIT_USAGE;
     }
     const char *file = argv[optind];
-    char err[1024], prog[PATH_MAX], absout[PATH_MAX], abssched[PATH_MAX];
+    char err[1024], prog[PATH_MAX], absout[PATH_MAX], abssched[PATH_MAX], abssupp[PATH_MAX];
+    if (supp) {
+        struct lst_suppressions *sp = lst_load_suppressions("replay", supp, abssupp, sizeof abssupp);
+        if (!sp)
+            return LST_EXIT_USAGE;
+        lst_suppressions_free(sp);
+        supp = abssupp;
+    }
     lst_schedule s;
     if (lst_schedule_read(file, &s, err, sizeof err) != 0) {
         lst_err("replay", "%s", err);
@@ -625,7 +657,7 @@ int lst_cmd_replay(int argc, char **argv)
                      .strategy = s.strategy, .seed = s.seed, .depth = s.depth,
                      .pct_steps = s.pct_steps, .spurious = s.spurious, .max_steps = s.max_steps,
                      .schedules = 1, .jobs = 1, .timeout_s = (unsigned)timeout, .quiet = quiet,
-                     .choices = choices, .binary_hash = bh};
+                     .choices = choices, .binary_hash = bh, .suppressions = supp};
     c.targv = calloc((size_t)s.argc + 1, sizeof *c.targv);
     c.targv[0] = prog;
     for (int i = 1; i < s.argc; i++)
@@ -659,7 +691,7 @@ int lst_cmd_replay(int argc, char **argv)
             if (!quiet)
                 fprintf(stderr, "lockstep: %s\n", line);
         }
-        rc = finish(&r, absout, quiet, exitcode, "replay");
+        rc = finish(&r, absout, quiet, exitcode, "replay", c.suppressions);
     } else {
         rc = LST_EXIT_USAGE;
     }

@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "report.h"
+#include "suppress.h"
 
 static void usage(FILE *out)
 {
@@ -24,6 +25,7 @@ static void usage(FILE *out)
           "      --stall-ms MS  report a deadlock when every thread stays blocked MS ms (default 3000; 0: off)\n"
           "      --exitcode N   exit status when there are findings (default 66)\n"
           "      --max-cycles N stop enumerating lock-order cycles after N (default 100000)\n"
+          "      --suppressions FILE  ThreadSanitizer-syntax suppressions, for TSan and for lockstep\n"
           "  -q, --quiet        no text report on stderr\n",
           out);
 }
@@ -34,10 +36,12 @@ int lst_cmd_run(int argc, char **argv)
         {"output", required_argument, 0, 'o'}, {"timeout", required_argument, 0, 't'},
         {"stall-ms", required_argument, 0, 's'}, {"exitcode", required_argument, 0, 'e'},
         {"max-cycles", required_argument, 0, 'm'}, {"quiet", no_argument, 0, 'q'},
+        {"suppressions", required_argument, 0, 'S'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *outdir = "lockstep-out";
     long timeout = 0, stall = 3000, exitcode = LST_EXIT_FINDINGS, max_cycles = 100000;
     int quiet = 0, c;
+    const char *supp_file = NULL;
     optind = 1;
     while ((c = getopt_long(argc, argv, "+o:qh", longopts, NULL)) != -1) {
         long *dst = NULL;
@@ -60,6 +64,9 @@ int lst_cmd_run(int argc, char **argv)
         case 'q':
             quiet = 1;
             break;
+        case 'S':
+            supp_file = optarg;
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -80,9 +87,13 @@ int lst_cmd_run(int argc, char **argv)
         lst_err("run", "--exitcode must be between 0 and 255");
         return LST_EXIT_USAGE;
     }
-    char err[1024], prog[PATH_MAX], absout[PATH_MAX];
+    char err[1024], prog[PATH_MAX], absout[PATH_MAX], abssupp[PATH_MAX];
+    struct lst_suppressions *supp = NULL;
+    if (supp_file && !(supp = lst_load_suppressions("run", supp_file, abssupp, sizeof abssupp)))
+        return LST_EXIT_USAGE;
     if (lst_check_program(argv[optind], prog, sizeof prog, err, sizeof err) != 0) {
         lst_err("run", "%s", err);
+        lst_suppressions_free(supp);
         return LST_EXIT_USAGE;
     }
     if (lst_prepare_outdir(outdir, err, sizeof err) != 0 || !realpath(outdir, absout)) {
@@ -99,7 +110,8 @@ int lst_cmd_run(int argc, char **argv)
     r.tool_version = strdup(LST_VERSION);
     r.mode = strdup("run");
     lst_report_set_argv(&r, targc, argv + optind);
-    lst_run_opts o = {"run", absout, targv, (unsigned)timeout, (unsigned)stall, NULL, 0, 0};
+    lst_run_opts o = {"run", absout, targv, (unsigned)timeout, (unsigned)stall, NULL, 0, 0,
+                      supp ? abssupp : NULL};
     lst_run_result res;
     if (lst_run_target(&o, &res, &r, err, sizeof err) != 0) {
         lst_err("run", "%s", err);
@@ -110,6 +122,8 @@ int lst_cmd_run(int argc, char **argv)
     free(targv);
     lst_collect(absout, &r, (unsigned)max_cycles);
     lst_add_exit_findings(&r, &res, 0);
+    lst_suppress(supp, &r);
+    lst_suppressions_free(supp);
     char path[PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/report.json", absout);
     if (lst_write_json(&r, path) != 0) {

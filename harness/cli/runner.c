@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "analyze.h"
+#include "suppress.h"
 #include "tsan_ingest.h"
 
 void lst_err(const char *cmd, const char *fmt, ...)
@@ -319,8 +320,10 @@ int lst_run_target(const lst_run_opts *o, lst_run_result *res, lst_report *r, ch
          * aborts above 64 held locks). The user's other TSAN_OPTIONS are kept. */
         const char *old_tsan = getenv("TSAN_OPTIONS");
         char *tsan = NULL;
-        if (asprintf(&tsan, "%s%slog_path=%s/tsan/report exitcode=0 detect_deadlocks=0 symbolize=0",
-                     old_tsan ? old_tsan : "", old_tsan && *old_tsan ? " " : "", o->outdir) > 0)
+        if (asprintf(&tsan, "%s%slog_path=%s/tsan/report exitcode=0 detect_deadlocks=0 symbolize=0%s%s",
+                     old_tsan ? old_tsan : "", old_tsan && *old_tsan ? " " : "", o->outdir,
+                     o->suppressions ? " suppressions=" : "",
+                     o->suppressions ? o->suppressions : "") > 0)
             setenv("TSAN_OPTIONS", tsan, 1);
         if (o->quiet_target) {
             int dn = open("/dev/null", O_WRONLY);
@@ -415,6 +418,20 @@ int lst_run_target(const lst_run_opts *o, lst_run_result *res, lst_report *r, ch
         res->exit_signal = WTERMSIG(status);
     }
     return 0;
+}
+
+struct lst_suppressions *lst_load_suppressions(const char *cmd, const char *file, char *abs,
+                                               size_t n)
+{
+    char err[1024];
+    struct lst_suppressions *s = lst_suppressions_load(file, err, sizeof err);
+    if (!s) {
+        lst_err(cmd, "%s", err);
+        return NULL;
+    }
+    if (!realpath(file, abs))
+        snprintf(abs, n, "%s", file);
+    return s;
 }
 
 long lst_num_arg(const char *s)

@@ -89,6 +89,25 @@ def test_yield_hint_finds_lost_update():
     assert kinds == {"target-failure"}, kinds
 
 
+def test_suppressions_move_findings_to_notes():
+    supp = os.path.join(TMP, "supp.txt")
+    open(supp, "w").write("# the inverted order is known\ndeadlock:thread2\n")
+    out = os.path.join(TMP, "s")
+    exe = os.path.join(BUILD, "cases", "lock_order_inverted_abba")
+    run("run", "-q", "--suppressions", supp, "-o", out, "--", exe)
+    rep = json.load(open(os.path.join(out, "report.json")))
+    assert rep["findings"] == [], rep["findings"]
+    reasons = {n["reason"] for n in rep["notes"] if n["kind"] == "lock-order-cycle"}
+    assert any(r.startswith("suppressed by ") and "supp.txt:2 (deadlock:thread2)" in r
+               for r in reasons), reasons
+
+
+def test_bad_suppressions_file():
+    supp = os.path.join(TMP, "bad.txt")
+    open(supp, "w").write("race:ok\nbogus:x\n")
+    bad_input(["run", "--suppressions", supp, "-o", "@OUT@", "--", "/bin/true"], "bad.txt:2:")
+
+
 try:
     globals()["test_" + NAME]()
     print("ok", NAME)
