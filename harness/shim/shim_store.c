@@ -24,6 +24,20 @@ static inline uint64_t mix_addr(uint64_t a)
     return a;
 }
 
+/* Takes the next index of a fixed-capacity table (its counter in the header). When the table
+ * is full, names the limit once and returns FULL. */
+#define FULL UINT32_MAX
+static uint32_t alloc_id(_Atomic uint32_t *counter, uint32_t cap, uint32_t bit, const char *what,
+                         const char *option, uint32_t shown)
+{
+    uint32_t id = atomic_fetch_add(counter, 1);
+    if (LST_LIKELY(id < cap))
+        return id;
+    atomic_store(counter, cap);
+    lst_limit_hit(bit, what, option, shown);
+    return FULL;
+}
+
 /* ---- locks ------------------------------------------------------------------------ */
 
 static lst_lock_slot *lock_slot(uintptr_t addr, int create)
@@ -101,13 +115,11 @@ static uint32_t lock_get_slow(uintptr_t addr, uint32_t kind)
             return id;
     }
     lst_store_hdr *h = lst_store;
-    uint32_t nid = atomic_fetch_add(&h->nlocks, 1);
-    if (nid >= h->caps.locks) {
-        atomic_store(&h->nlocks, h->caps.locks);
-        lst_limit_hit(LST_LIMIT_LOCKS, "too many lock instances; further locks are not tracked",
-                      "max_locks", h->caps.locks - 1);
+    uint32_t nid = alloc_id(&h->nlocks, h->caps.locks, LST_LIMIT_LOCKS,
+                            "too many lock instances; further locks are not tracked", "max_locks",
+                            h->caps.locks - 1);
+    if (nid == FULL)
         return 0;
-    }
     lst_lock_rec *r = lst_st_lock(h, nid);
     r->addr = addr;
     r->kind = kind;
@@ -206,13 +218,11 @@ static uint32_t chain_get(uint64_t key, uint32_t parent, uint32_t lock, uint32_t
                 *stack = id ? lst_st_chain(h, id)->stack : 0;
                 return id;
             }
-            uint32_t id = atomic_fetch_add(&h->nchains, 1);
-            if (id >= h->caps.chains) {
-                atomic_store(&h->nchains, h->caps.chains);
+            uint32_t id = alloc_id(&h->nchains, h->caps.chains, LST_LIMIT_CHAINS,
+                                   "too many held-lock chains; new lock orders are not recorded",
+                                   "max_chains", h->caps.chains - 1);
+            if (id == FULL) {
                 atomic_store_explicit(&slots[i].id, ID_FULL, memory_order_release);
-                lst_limit_hit(LST_LIMIT_CHAINS,
-                              "too many held-lock chains; new lock orders are not recorded",
-                              "max_chains", h->caps.chains - 1);
                 return *stack = 0, 0;
             }
             lst_chain_rec *c = lst_st_chain(h, id);
@@ -317,13 +327,11 @@ uint32_t lst_stack_capture(void)
     }
     i = UINT32_MAX;
 insert:;
-    uint32_t id = atomic_fetch_add(&h->nstacks, 1);
-    if (id >= h->caps.stacks) {
-        atomic_store(&h->nstacks, h->caps.stacks);
-        lst_limit_hit(LST_LIMIT_STACKS, "stack depot is full; new stacks are not recorded",
-                      "max_stacks", h->caps.stacks - 1);
+    uint32_t id = alloc_id(&h->nstacks, h->caps.stacks, LST_LIMIT_STACKS,
+                           "stack depot is full; new stacks are not recorded", "max_stacks",
+                           h->caps.stacks - 1);
+    if (id == FULL)
         return 0;
-    }
     lst_stack_rec *s = lst_st_stack(h, id);
     s->n = (uint32_t)n;
     if (!known_modules(raw + skip, n))
@@ -341,13 +349,11 @@ insert:;
 lst_event_rec *lst_event_new(uint32_t kind)
 {
     lst_store_hdr *h = lst_store;
-    uint32_t i = atomic_fetch_add(&h->nevents, 1);
-    if (i >= h->caps.events) {
-        atomic_store(&h->nevents, h->caps.events);
-        lst_limit_hit(LST_LIMIT_EVENTS, "too many misuse/deadlock events; further ones are dropped",
-                      "max_events", h->caps.events);
+    uint32_t i = alloc_id(&h->nevents, h->caps.events, LST_LIMIT_EVENTS,
+                          "too many misuse/deadlock events; further ones are dropped",
+                          "max_events", h->caps.events);
+    if (i == FULL)
         return NULL;
-    }
     lst_event_rec *e = lst_st_event(h, i);
     e->kind = kind;
     e->thread = (uint32_t)lst_self.idx;
