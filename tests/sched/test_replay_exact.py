@@ -7,6 +7,9 @@ replays it 20 times. Every replay must print "lockstep: replay: exact: N steps, 
 H" with the N and H recorded in the file, print the same "Actual:" total as the recorded
 run, report the same target-failure, and write a trace.txt byte-identical to the others
 and to the trace explore saved next to the schedule.
+The check must be able to fail: a copy of the schedule with another recorded event hash,
+and one with a choice of a thread that does not exist, must each be reported as a
+divergence (stderr and report.json's limits), with the exit status still 66.
 """
 import os
 import re
@@ -66,4 +69,27 @@ if traces:
     last = traces[0].decode().splitlines()[-1]
     t.check(last == "# steps %s hash %s" % (fields["steps"], fields["hash"]),
             "the trace ends with the recorded step count and hash", None, last)
+
+# tampered copies: the exactness check must notice
+text = open(sched).read()
+for name, bad, fits in (
+        ("hash", re.sub(r"^hash [0-9a-f]{16}$", "hash 0123456789abcdef", text, flags=re.M), True),
+        ("choice", re.sub(r"^t \d+$", "t 99", text, count=3, flags=re.M), False)):
+    path = os.path.join(t.out, "tampered-%s.schedule" % name)
+    with open(path, "w") as fh:
+        fh.write(bad)
+    od = t.outdir("tampered-%s" % name)
+    rr = t.replay(path, out=od)
+    rrep = t.report(od, rr)
+    lim = [l for l in rrep.get("limits", []) if l.startswith("replay: the target diverged")]
+    t.check(rr.rc == 66, "tampered %s: exit status still 66" % name, rr)
+    t.check("lockstep: replay: exact:" not in rr.err
+            and "lockstep: replay: the target diverged" in rr.err,
+            "tampered %s: stderr says the target diverged" % name, rr)
+    t.check(len(lim) == 1, "tampered %s: one divergence line in report.json limits" % name, rr,
+            rrep.get("limits"))
+    if lim:
+        t.check(("a recorded choice did not fit" in lim[0]) != fits,
+                "tampered %s: the line %s 'a recorded choice did not fit'"
+                % (name, "omits" if fits else "says"), None, lim[0])
 t.finish()
