@@ -1,10 +1,13 @@
 /* test_cmd_report.c: tests of `lockstep report` (harness/cli/cmd_report.c), called in-process
  * with stdout and stderr redirected to files: text and json output, DIR or file argument,
- * options after the DIR, formats not available yet, usage errors and corrupt reports (one
+ * options after the DIR, html/sarif/junit to stdout or -o FILE (atomically), --source-root,
+ * `all` writing the five files into DIR or -o DIR, usage errors and corrupt reports (one
  * "lockstep: report:" line, status 2), and colour only on a terminal without NO_COLOR.
  * Usage: test_reports_cmd CASE. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,17 +162,6 @@ static int case_json(void)
 static int case_errors(void)
 {
     free(setup());
-    static const char *later[] = {"html", "sarif", "junit", "all"};
-    for (size_t i = 0; i < 4; i++) {
-        result r = run("report", "--format", later[i], dir, NULL);
-        char want[128];
-        snprintf(want, sizeof want, "lockstep: report: format '%s' is not available yet\n",
-                 later[i]);
-        CHECK(r.rc == 2);
-        CHECKF(strcmp(r.err, want) == 0, "%s", r.err);
-        CHECK(r.out[0] == '\0');
-        done(&r);
-    }
     struct {
         const char *what;
         const char *a[6];
@@ -183,6 +175,9 @@ static int case_errors(void)
         {"missing argument", {"report", "d", "-o", NULL}, "'-o' needs an argument"},
         {"missing format", {"report", "d", "--format", NULL}, "'--format' needs an argument"},
         {"missing dir", {"report", "/nonexistent/lockstep-out", NULL}, "No such file"},
+        {"missing source root", {"report", "--source-root", "/nonexistent/src", "d", NULL},
+         "source root /nonexistent/src"},
+        {"empty source root", {"report", "--source-root=", "d", NULL}, "--source-root needs"},
     };
     for (size_t i = 0; i < sizeof usage / sizeof usage[0]; i++) {
         const char **a = usage[i].a;
@@ -264,10 +259,141 @@ static int case_colour(void)
     return 0;
 }
 
+/* Names in dir that contain ".tmp." (left-over temporary files). */
+static int leftovers(const char *d)
+{
+    DIR *dp = opendir(d);
+    int n = 0;
+    struct dirent *e;
+    while (dp && (e = readdir(dp)))
+        n += strstr(e->d_name, ".tmp.") != NULL;
+    if (dp)
+        closedir(dp);
+    return n;
+}
+
+static int case_formats(void)
+{
+    /* the rich report with its sources "under" dir, so --source-root dir makes them relative */
+    lst_report rep;
+    lst_fixture_rich(&rep, dir);
+    char *path = in_dir("report.json");
+    CHECK(lst_write_json(&rep, path) == 0);
+    free(path);
+    static const struct {
+        const char *fmt, *prefix, *file;
+    } fmts[] = {{"html", "<!DOCTYPE html>\n", "out.html"},
+                {"sarif", "{\n  \"$schema\": ", "out.sarif"},
+                {"junit", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", "out.xml"}};
+    for (size_t i = 0; i < 3; i++) {
+        result r = run("report", "--format", fmts[i].fmt, "--source-root", dir, dir, NULL);
+        CHECKF(r.rc == 0 && r.err[0] == '\0', "%s: rc %d: %s", fmts[i].fmt, r.rc, r.err);
+        CHECKF(strncmp(r.out, fmts[i].prefix, strlen(fmts[i].prefix)) == 0, "%s: starts %.40s",
+               fmts[i].fmt, r.out);
+        /* -o FILE gets the same bytes, written atomically (no temporary file left) */
+        char *file = in_dir(fmts[i].file);
+        result w = run("report", dir, "-f", fmts[i].fmt, "-o", file, "--source-root", dir, NULL);
+        CHECKF(w.rc == 0 && w.out[0] == '\0' && w.err[0] == '\0', "%s -o: rc %d %s",
+               fmts[i].fmt, w.rc, w.err);
+        char *got = lst_fixture_slurp(file, NULL);
+        CHECKF(got && strcmp(got, r.out) == 0, "%s: -o FILE differs from stdout", fmts[i].fmt);
+        CHECK(leftovers(dir) == 0);
+        free(got);
+        free(file);
+        done(&w);
+        if (strcmp(fmts[i].fmt, "sarif") == 0) {
+            json_error_t je;
+            json_t *doc = json_loads(r.out, 0, &je);
+            CHECKF(doc != NULL, "sarif does not parse: %s", je.text);
+            json_t *res = json_object_get(json_array_get(json_object_get(doc, "runs"), 0),
+                                          "results");
+            CHECK(json_array_size(res) == rep.nfindings);
+            /* the cycle closes at the acquire stack of its last edge: line 33 */
+            json_t *phys = json_object_get(json_array_get(json_object_get(json_array_get(res, 0),
+                                                                          "locations"), 0),
+                                           "physicalLocation");
+            json_t *al = json_object_get(phys, "artifactLocation");
+            CHECK(json_is_string(json_object_get(al, "uri")) &&
+                  strcmp(json_string_value(json_object_get(al, "uri")),
+                         "cases/lock_order_inverted_abba.c") == 0);
+            CHECK(json_integer_value(json_object_get(json_object_get(phys, "region"),
+                                                     "startLine")) == 33);
+            json_decref(doc);
+        }
+        done(&r);
+    }
+    /* without --source-root, files outside the current directory are file:// URIs */
+    result r = run("report", "--format", "sarif", dir, NULL);
+    char want[4200];
+    snprintf(want, sizeof want, "\"uri\": \"file://%s/cases/lock_order_inverted_abba.c\"", dir);
+    CHECKF(r.rc == 0 && strstr(r.out, want), "no absolute uri %s", want);
+    done(&r);
+    /* --source-root must be a directory */
+    char *json = in_dir("report.json");
+    r = run("report", "--format", "sarif", "--source-root", json, dir, NULL);
+    CHECK(r.rc == 2 && one_line(r.err) && strstr(r.err, "not a directory") && r.out[0] == '\0');
+    done(&r);
+    /* an unwritable output */
+    r = run("report", "--format", "html", "-o", "/nonexistent/dir/out.html", dir, NULL);
+    CHECK(r.rc == 2 && one_line(r.err) && strstr(r.err, "cannot write /nonexistent/dir/out.html"));
+    done(&r);
+    free(json);
+    lst_report_free(&rep);
+    return 0;
+}
+
+static int case_all(void)
+{
+    char *want_text = setup();
+    char *json = in_dir("report.json");
+    char *orig = lst_fixture_slurp(json, NULL);
+    static const char *files[] = {"report.txt", "report.json", "report.html", "report.sarif",
+                                  "report.junit.xml"};
+    /* into DIR (given as DIR or as DIR/report.json), then into a new -o directory */
+    for (int pass = 0; pass < 3; pass++) {
+        char *outdir = pass == 2 ? in_dir("all-out") : strdup(dir);
+        for (size_t i = 0; i < 5; i++) {
+            char *p = NULL;
+            if (asprintf(&p, "%s/%s", outdir, files[i]) >= 0 && strcmp(files[i], "report.json"))
+                unlink(p);
+            free(p);
+        }
+        result r = pass == 0   ? run("report", "--format", "all", dir, NULL)
+                   : pass == 1 ? run("report", "-f", "all", json, NULL)
+                               : run("report", "-f", "all", "-o", outdir, dir, NULL);
+        CHECKF(r.rc == 0 && r.out[0] == '\0' && r.err[0] == '\0', "pass %d: rc %d: %s", pass,
+               r.rc, r.err);
+        done(&r);
+        for (size_t i = 0; i < 5; i++) {
+            char *p = NULL;
+            if (asprintf(&p, "%s/%s", outdir, files[i]) < 0)
+                abort();
+            size_t len = 0;
+            char *got = lst_fixture_slurp(p, &len);
+            CHECKF(got && len > 100, "pass %d: %s missing or short", pass, p);
+            if (got && i == 0)
+                CHECKF(strcmp(got, want_text) == 0, "pass %d: report.txt is not the text", pass);
+            if (got && i == 1)
+                CHECKF(strcmp(got, orig) == 0, "pass %d: report.json changed", pass);
+            free(got);
+            free(p);
+        }
+        CHECK(leftovers(outdir) == 0);
+        free(outdir);
+    }
+    result r = run("report", "--format", "all", "-o", "/nonexistent/dir/out", dir, NULL);
+    CHECK(r.rc == 2 && one_line(r.err) && strstr(r.err, "/nonexistent/dir/out"));
+    done(&r);
+    free(orig);
+    free(json);
+    free(want_text);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
-        fprintf(stderr, "usage: %s text|json|errors|colour\n", argv[0]);
+        fprintf(stderr, "usage: %s text|json|errors|colour|formats|all\n", argv[0]);
         return 2;
     }
     dir = lst_fixture_tmpdir();
@@ -279,6 +405,10 @@ int main(int argc, char **argv)
         case_errors();
     else if (strcmp(argv[1], "colour") == 0)
         case_colour();
+    else if (strcmp(argv[1], "formats") == 0)
+        case_formats();
+    else if (strcmp(argv[1], "all") == 0)
+        case_all();
     else {
         fprintf(stderr, "unknown case %s\n", argv[1]);
         return 2;
