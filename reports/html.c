@@ -980,16 +980,18 @@ static void put_timeline(hctx *c, const lst_finding *f, const char *path, const 
 
     fprintf(o, "<p class=\"muted\">%zu steps over %zu threads, from <code>", t->n, nl);
     put_h(o, path);
-    fputs("</code>. Rows that touch this finding's locks are marked; each thread's last step "
-          "is tagged.</p>\n",
+    fputs(f->nlocks ? "</code>. Steps on this finding's locks are marked on the left; each "
+                      "thread's last step is framed.</p>\n"
+                    : "</code>. Each thread's last step is framed.</p>\n",
           o);
     if (first)
         fprintf(o,
                 "<p class=\"note timeline-cut\">The interleaving has %zu steps; only the last "
                 "%d are shown (steps %lu to %lu).</p>\n",
                 t->n, LST_HTML_MAX_STEPS, t->s[first].no, t->s[t->n - 1].no);
-    fprintf(o, "<div class=\"timeline-wrap\"><table class=\"timeline\" data-steps=\"%zu\">\n",
-            t->n);
+    /* where threads got stuck, the end matters: the page scrolls those timelines down */
+    fprintf(o, "<div class=\"timeline-wrap\"%s><table class=\"timeline\" data-steps=\"%zu\">\n",
+            stuck || f->kind == LST_KIND_HANG ? " data-scroll=\"end\"" : "", t->n);
     fputs("<thead><tr><th class=\"step\">Step</th>", o);
     for (size_t j = 0; j < nl; j++) {
         fprintf(o, "<th class=\"lane\" data-thread=\"%d\">", lanes[j]);
@@ -1294,6 +1296,8 @@ static const char js[] =
     "  th.addEventListener('click',function(){sortBy(th,col);});})(ths[i],i);}\n"
     "if(sel)sel.addEventListener('change',filter);\n"
     "if(table)filter();\n"
+    "var ends=document.querySelectorAll('.timeline-wrap[data-scroll=end]');\n"
+    "for(var e=0;e<ends.length;e++)ends[e].scrollTop=ends[e].scrollHeight;\n"
     "document.documentElement.setAttribute('data-ready','1');\n"
     "})();\n";
 

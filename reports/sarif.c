@@ -720,8 +720,11 @@ static json_t *result(sctx *c, const lst_finding *f)
     }
     json_t *related = arr(c);
     int id = 1;
-    for (size_t i = 0; i < f->nstacks; i++) {
-        if ((int)i == primary || f->stacks[i].nframes == 0)
+    /* every other stack with frames, thread creations last */
+    for (size_t k = 0; k < 2 * f->nstacks; k++) {
+        size_t i = k % f->nstacks;
+        if ((int)i == primary || f->stacks[i].nframes == 0 ||
+            role_is(&f->stacks[i], "created") != (k >= f->nstacks))
             continue;
         const lst_frame *fr = lst_stack_site(&f->stacks[i]);
         char *d = lst_stack_describe(f, (int)i), *w = site_words(c, fr);

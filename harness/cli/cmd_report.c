@@ -215,10 +215,14 @@ int lst_cmd_report(int argc, char **argv)
     if (source_root && !*source_root)
         return usage_error("--source-root needs a directory");
     struct stat st;
-    if (source_root && (stat(source_root, &st) != 0 || !S_ISDIR(st.st_mode))) {
-        fprintf(stderr, "lockstep: report: source root %s: %s\n", source_root,
-                errno && stat(source_root, &st) != 0 ? strerror(errno) : "not a directory");
-        return 2;
+    if (source_root) {
+        const char *why = stat(source_root, &st) != 0 ? strerror(errno)
+                          : !S_ISDIR(st.st_mode)       ? "not a directory"
+                                                       : NULL;
+        if (why) {
+            fprintf(stderr, "lockstep: report: source root %s: %s\n", source_root, why);
+            return 2;
+        }
     }
 
     const char *in = argv[optind];
