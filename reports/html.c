@@ -430,23 +430,28 @@ static char *words_at(const char *word, char *site)
  * number of the acquisition to *step. -1 when nobody holds L. */
 static int trace_holder(const trace *t, long lock, unsigned long *step)
 {
+    int maxth = 0;
+    for (size_t i = 0; i < t->n; i++)
+        if (t->s[i].thread > maxth)
+            maxth = t->s[i].thread;
+    size_t *last = malloc(((size_t)maxth + 1) * sizeof *last);
+    if (!last)
+        return -1;
+    for (size_t i = 0; i < t->n; i++)
+        last[t->s[i].thread] = i;
     int holder = -1;
     for (size_t i = 0; i < t->n; i++) {
         const tstep *s = &t->s[i];
         if (s->objk != OBJ_LOCK || s->obj != lock)
             continue;
-        if (strcmp(trace_ops[s->op], "lock") == 0) {
-            int later = 0;
-            for (size_t j = i + 1; j < t->n && !later; j++)
-                later = t->s[j].thread == s->thread;
-            if (later) {
-                holder = s->thread;
-                *step = s->no;
-            }
+        if (strcmp(trace_ops[s->op], "lock") == 0 && last[s->thread] != i) {
+            holder = s->thread;
+            *step = s->no;
         } else if (strcmp(trace_ops[s->op], "unlock") == 0 && s->thread == holder) {
             holder = -1;
         }
     }
+    free(last);
     return holder;
 }
 

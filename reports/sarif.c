@@ -752,7 +752,21 @@ static json_t *result(sctx *c, const lst_finding *f)
     free(text);
 
     json_t *locs = arr(c);
-    push(c, locs, site ? frame_location(c, site, -1, NULL) : target_location(c));
+    /* code scanning wants a file for every result: a site without one (a frame in a
+     * library with no debug information) points at the target, named in words */
+    if (site && site->file && *site->file) {
+        push(c, locs, frame_location(c, site, -1, NULL));
+    } else {
+        json_t *tl = target_location(c);
+        if (site && site->function) {
+            json_t *ll = arr(c), *l = obj(c);
+            set(c, l, "name", jstr(c, site->function));
+            set(c, l, "kind", jstr(c, "function"));
+            push(c, ll, l);
+            set(c, tl, "logicalLocations", ll);
+        }
+        push(c, locs, tl);
+    }
     set(c, res, "locations", locs);
 
     json_t *pf = obj(c);
