@@ -308,7 +308,8 @@ static const lst_frame *site_frame(const lst_stack *s)
         const lst_frame *fr = &s->frames[i];
         if (!fr->file || fr->line <= 0)
             continue;
-        if (strncmp(fr->file, "/usr/", 5) != 0)
+        if (strncmp(fr->file, "/usr/", 5) != 0 && !strstr(fr->file, "libsanitizer/") &&
+            !strstr(fr->file, "sanitizer_common/"))
             return fr;
         if (!any)
             any = fr;
@@ -322,8 +323,10 @@ void lst_finding_fingerprint(lst_finding *f)
     size_t n = 0;
     for (size_t i = 0; i < f->nstacks; i++) {
         const lst_stack *s = &f->stacks[i];
-        if (strcmp(s->role, "created") == 0 || strcmp(s->role, "alloc") == 0)
-            continue; /* context, not the defect's own site */
+        if ((strcmp(s->role, "created") == 0 && f->kind != LST_KIND_THREAD_LEAK) ||
+            strcmp(s->role, "alloc") == 0 || strcmp(s->role, "sleep") == 0 ||
+            strcmp(s->role, "mutex") == 0)
+            continue; /* context (or timing), not the defect's own site */
         const lst_frame *fr = site_frame(s);
         uint64_t h = lst_fnv1a(LST_FNV_INIT, s->role, strlen(s->role));
         if (fr) {
@@ -344,6 +347,8 @@ void lst_finding_fingerprint(lst_finding *f)
             h = lst_fnv1a(h, &sites[i], sizeof sites[i]);
     if (f->variable)
         h = lst_fnv1a(h, f->variable, strlen(f->variable));
+    if (n == 0 && f->message) /* no source site (a crash, an exit status): the message says it */
+        h = lst_fnv1a(h, f->message, strlen(f->message));
     snprintf(f->fingerprint, sizeof f->fingerprint, "%016llx", (unsigned long long)h);
     free(sites);
 }

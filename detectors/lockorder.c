@@ -179,7 +179,8 @@ static edge *find_edge(graph *g, uint32_t from_node, uint32_t to_node)
 
 /* ---- cycle evaluation -------------------------------------------------------------- */
 
-/* The locks held (other than `except`) when chain `chain` acquired its lock. */
+/* The locks held exclusively (other than `except`) when chain `chain` acquired its lock:
+ * the candidates for a gate. A lock held for reading is no gate, since readers share it. */
 static size_t held_set(lst_store_hdr *h, uint32_t chain, uint32_t except, uint32_t *out, size_t cap)
 {
     size_t n = 0;
@@ -187,7 +188,7 @@ static size_t held_set(lst_store_hdr *h, uint32_t chain, uint32_t except, uint32
     uint32_t guard = 0;
     for (lst_chain_rec *a = c ? chain_at(h, c->parent) : NULL; a && n < cap && guard < 100000;
          a = chain_at(h, a->parent), guard++)
-        if (a->lock != except && a->lock)
+        if (a->lock != except && a->lock && !(a->mode & LST_MODE_READ))
             out[n++] = a->lock;
     return n;
 }

@@ -249,10 +249,46 @@ done:
     s->nframes = out.nframes;
 }
 
+/* Replaces a TSan creation stack by lockstep's own for the thread with kernel id tid: gcc's
+ * TSan, called through the shim, records the shim as the creator. Returns 1 if done. */
+static int own_creation_stack(lst_ctx *ctx, lst_stack *s, int tid)
+{
+    lst_store_hdr *h = ctx->h;
+    uint32_t n = atomic_load(&h->nthreads);
+    for (uint32_t i = n < h->caps.threads ? n : h->caps.threads; i-- > 0;) {
+        lst_thread_rec *r = lst_st_thread(h, i);
+        if (r->tid != tid || !r->create_stack)
+            continue;
+        lst_finding tmp;
+        memset(&tmp, 0, sizeof tmp);
+        int k = lst_ctx_stack(ctx, &tmp, "created", r->create_stack, -1, -1);
+        if (k < 0 || tmp.stacks[k].nframes == 0) {
+            lst_finding_release(&tmp);
+            return 0;
+        }
+        lst_stack mine = tmp.stacks[k];
+        tmp.stacks[k].frames = s->frames; /* the old frames go with tmp */
+        tmp.stacks[k].nframes = s->nframes;
+        s->frames = mine.frames;
+        s->nframes = mine.nframes;
+        lst_finding_release(&tmp);
+        return 1;
+    }
+    return 0;
+}
+
 void lst_ctx_resolve(lst_ctx *ctx, lst_finding *f)
 {
-    for (size_t i = 0; i < f->nstacks; i++)
-        resolve_stack(ctx, &f->stacks[i]);
+    for (size_t i = 0; i < f->nstacks; i++) {
+        lst_stack *s = &f->stacks[i];
+        if (!strcmp(s->role, "created") && s->lock > 0) {
+            int tid = s->lock;
+            s->lock = -1;
+            if (own_creation_stack(ctx, s, tid))
+                continue;
+        }
+        resolve_stack(ctx, s);
+    }
     if (f->variable && !strncmp(f->variable, "global@", 7)) {
         char *plus = strstr(f->variable, "+0x");
         uint64_t bias, off = plus ? strtoull(plus + 3, NULL, 16) : 0;

@@ -198,11 +198,20 @@ static int parse_report(cursor *c, const char *warning, lst_report *r, int pid)
             s++;
         if (*s == 0) {
             cur = -1;
-        } else if (*s == '#' && cur >= 0) {
+        } else if (*s == '#') {
+            if (cur < 0) /* frames right under the WARNING line: the report's own site */
+                cur = lst_finding_add_stack(f, "site", -1, -1);
             parse_frame(&f->stacks[cur], s);
-        } else if (starts(s, "Location is global '<null>'")) {
-            /* unsymbolized (symbolize=0): keep module+offset for lst_ctx_resolve() */
+        } else if (starts(s, "Location is global '<null>'") || starts(s, "Location is global '?" "?'")) {
+            /* unsymbolized (symbolize=0): keep module+offset for lst_ctx_resolve(); TSan
+             * prints such a line after "Location is stack of ..." too: keep the first */
             const char *open = strrchr(s, '(');
+            if ((f->variable && strncmp(f->variable, "global", 6) != 0) ||
+                (open && strncmp(open, "([stack]", 8) == 0)) {
+                cur = -1;
+                free(line);
+                continue;
+            }
             char *v = NULL;
             if (open && strstr(open, "+0x"))
                 asprintf(&v, "global@%.*s", (int)(strcspn(open + 1, ")")), open + 1);
@@ -214,6 +223,12 @@ static int parse_report(cursor *c, const char *warning, lst_report *r, int pid)
             char *at = strstr(v, " at 0x");
             if (at)
                 *at = 0; /* addresses change from run to run */
+            char *size = strstr(v, " of size ");
+            if (size && !starts(v, "heap block"))
+                *size = 0; /* "global 'x' of size 4": the same variable as "global 'x'" */
+            size_t vl = strlen(v);
+            if (vl && v[vl - 1] == '.')
+                v[vl - 1] = 0; /* "stack of main thread." */
             char *by = strstr(v, " allocated by ");
             int tid = thread_id(s);
             if (by)
@@ -236,7 +251,10 @@ static int parse_report(cursor *c, const char *warning, lst_report *r, int pid)
                 snprintf(name, sizeof name, "%.*s", (int)(strchr(q + 1, '\'') - q - 1), q + 1);
             else
                 snprintf(name, sizeof name, "T%d", tid);
-            int st = lst_finding_add_stack(f, "created", tid, -1);
+            /* the kernel tid rides in the stack's lock field until lst_ctx_resolve() puts
+             * lockstep's own creation stack there (gcc's TSan loses the caller's frame) */
+            const char *ktid = strstr(s, "tid=");
+            int st = lst_finding_add_stack(f, "created", tid, ktid ? atoi(ktid + 4) : -1);
             int ti = lst_finding_add_thread(f, tid, name, st);
             f->threads[ti].created = st;
             cur = st;
@@ -255,7 +273,9 @@ static int parse_report(cursor *c, const char *warning, lst_report *r, int pid)
             cur = st;
         } else if (strstr(s, ":") && s[strlen(s) - 1] == ':') {
             /* any other section with frames: mutex creation, the stack of a leak, ... */
-            const char *role = starts(s, "Mutex") ? "mutex" : "stack";
+            const char *role = starts(s, "Mutex")            ? "mutex"
+                               : strstr(s, "synchronized via sleep") ? "sleep"
+                                                                     : "stack";
             int tid = thread_id(s);
             cur = lst_finding_add_stack(f, role, tid, -1);
         } else {
@@ -285,8 +305,9 @@ static void site(const lst_finding *f, int i, char *buf, size_t n)
     const lst_stack *s = &f->stacks[i];
     for (size_t k = 0; k < s->nframes; k++) {
         const lst_frame *fr = &s->frames[k];
-        if (!fr->file || strncmp(fr->file, "/usr/", 5) == 0)
-            continue;
+        if (!fr->file || strncmp(fr->file, "/usr/", 5) == 0 || strstr(fr->file, "libsanitizer/") ||
+            strstr(fr->file, "sanitizer_common/"))
+            continue; /* the system's or the sanitizer runtime's code, not the user's */
         const char *b = strrchr(fr->file, '/');
         snprintf(buf, n, "%s:%d (%s)", b ? b + 1 : fr->file, fr->line,
                  fr->function ? fr->function : "?");
@@ -296,21 +317,26 @@ static void site(const lst_finding *f, int i, char *buf, size_t n)
 
 void lst_tsan_describe(lst_finding *f)
 {
+    /* the message is "TITLE: details"; TSan's titles have no ": ", so this is idempotent */
     char *title = f->message ? strdup(f->message) : strdup("ThreadSanitizer report");
-    char *colon = strstr(title, " on ");
-    if (colon && f->kind == LST_KIND_DATA_RACE)
+    char *colon = strstr(title, ": ");
+    if (colon)
         *colon = 0;
     char a[256] = "", b[256] = "";
+    int first = -1;
+    for (size_t i = 0; i < f->nstacks && first < 0; i++)
+        if (strcmp(f->stacks[i].role, "created") && strcmp(f->stacks[i].role, "sleep"))
+            first = (int)i;
     if (f->kind == LST_KIND_DATA_RACE && f->naccesses >= 2) {
         site(f, f->accesses[0].stack, a, sizeof a);
         site(f, f->accesses[1].stack, b, sizeof b);
-        lst_finding_set_message(f, "%s on %s: %s %s by T%d, previous %s %s by T%d", title,
-                                f->variable ? f->variable : "memory", f->accesses[0].type, a,
+        lst_finding_set_message(f, "%s: %s on %s at %s by T%d, previous %s at %s by T%d", title,
+                                f->accesses[0].type, f->variable ? f->variable : "memory", a,
                                 f->accesses[0].thread, f->accesses[1].type, b,
                                 f->accesses[1].thread);
-    } else if (f->nstacks) {
-        site(f, 0, a, sizeof a);
-        lst_finding_set_message(f, "%s at %s", title, a);
+    } else if (first >= 0 || f->nstacks) {
+        site(f, first >= 0 ? first : 0, a, sizeof a);
+        lst_finding_set_message(f, "%s: at %s", title, a);
     }
     free(title);
 }

@@ -15,7 +15,7 @@ static void usage(FILE *out)
           "  run      run a program under the shim; report lock-order cycles, deadlocks, misuse\n"
           "  explore  run many schedules under the deterministic scheduler; save the failing ones\n"
           "  replay   re-execute a recorded schedule exactly\n"
-          "  report   render an output directory again (text, json)\n"
+          "  report   render an output directory again (text, json, html, sarif, junit)\n"
           "  cases    list the notes' cases and their expected verdicts\n\n"
           "  lockstep <command> --help   shows a command's options\n"
           "  lockstep --version\n"

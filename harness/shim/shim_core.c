@@ -91,9 +91,11 @@ void lst_limit_hit(uint32_t bit, const char *what, const char *option, uint32_t 
     size_t at = put(buf, 0, sizeof buf, what);
     at = put(buf, at, sizeof buf, "; raise it with LOCKSTEP_OPTIONS=");
     at = put(buf, at, sizeof buf, option);
-    at = put(buf, at, sizeof buf, "= (now ");
+    at = put(buf, at, sizeof buf, "N (now ");
+    at = put_u(buf, at, sizeof buf, (unsigned long)value);
+    at = put(buf, at, sizeof buf, ")");
     buf[at] = 0;
-    lst_say4("limit: ", buf, NULL, (long)value);
+    lst_say4("limit: ", buf, NULL, -1);
 }
 
 void lst_end_target(const char *what)

@@ -424,8 +424,10 @@ static int check_deadlock(void *obj, lst_try_fn try)
 }
 
 /* The thread id glibc records as the owner of a mutex (or write-locked rwlock), or 0. */
-static int32_t glibc_owner(void *obj, uint32_t wait_kind)
+static int32_t glibc_owner(void *obj, uint32_t wait_kind, uint32_t kind)
 {
+    if (kind == LST_LOCK_SPIN)
+        return 0; /* a spinlock is an int: it records no owner */
     if (wait_kind == LST_WAIT_MUTEX && lst_self.rec && obj) {
         pthread_mutex_t *m = obj;
         return m->__data.__owner;
@@ -442,7 +444,7 @@ static int32_t glibc_owner(void *obj, uint32_t wait_kind)
  * when that is so; returns otherwise. */
 static void check_owner_gone(const lst_acq *a, void *obj, uint32_t wait_kind)
 {
-    int32_t owner = glibc_owner(obj, wait_kind);
+    int32_t owner = glibc_owner(obj, wait_kind, a->kind);
     if (owner <= 0 || syscall(SYS_tgkill, getpid(), owner, 0) == 0 || errno != ESRCH)
         return;
     uint32_t expect = 0;
@@ -629,6 +631,13 @@ void lst_cond_wait_end(lst_cond_ctx *c)
 }
 
 /* ---- destroy, exit, fork ---------------------------------------------------------------- */
+
+int lst_held_by_me(uintptr_t addr)
+{
+    uint32_t lock = lst_lock_find(addr);
+    return lock && atomic_load_explicit(&lst_self.rec->nheld, memory_order_relaxed) &&
+           held_find(lock) >= 0;
+}
 
 void lst_lock_destroyed(uintptr_t addr, int locked, int destroyed)
 {

@@ -67,6 +67,9 @@ void lst_wait_end(void);
  * lock this thread holds; reports the deadlock and ends the target if so. */
 void lst_check_join(void);
 
+/* 1 when the calling thread holds the lock at addr. */
+int lst_held_by_me(uintptr_t addr);
+
 /* Lock destroy / re-init: reports a destroy while held (locked != 0), then, when the lock
  * really was destroyed or re-initialised (destroyed != 0), ends its identity. */
 void lst_lock_destroyed(uintptr_t addr, int locked, int destroyed);

@@ -55,9 +55,10 @@ LST_EXPORT int pthread_mutex_destroy(pthread_mutex_t *m)
     if (!lst_enter())
         return lst_real.mutex_destroy(m);
     int e = errno;
-    int locked = 0;
-    if (lst_real.mutex_trylock(m) == 0)
-        lst_real.mutex_unlock(m); /* recursive mutexes held by us are caught by the list scan */
+    /* held by us (a recursive mutex would let our trylock succeed), or by anyone */
+    int locked = lst_held_by_me((uintptr_t)m);
+    if (!locked && lst_real.mutex_trylock(m) == 0)
+        lst_real.mutex_unlock(m);
     else
         locked = 1;
     int rc = lst_real.mutex_destroy(m);

@@ -123,8 +123,9 @@ static uint32_t lock_get_slow(uintptr_t addr, uint32_t kind)
     lst_lock_rec *r = lst_st_lock(h, nid);
     r->addr = addr;
     r->kind = kind;
+    /* glibc honours only PREFER_WRITER_NONRECURSIVE_NP; PREFER_WRITER_NP behaves as readers */
     if (kind == LST_LOCK_RWLOCK &&
-        ((pthread_rwlock_t *)addr)->__data.__flags != PTHREAD_RWLOCK_PREFER_READER_NP)
+        ((pthread_rwlock_t *)addr)->__data.__flags == PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP)
         atomic_store(&r->flags, LST_LOCKF_WRITER_PREF);
     r->first_thread = (uint32_t)lst_self.idx;
     if (atomic_compare_exchange_strong(&s->lock, &id, nid))
@@ -270,7 +271,28 @@ static int find_self_cb(struct dl_phdr_info *info, size_t size, void *data)
 void lst_stack_init(void)
 {
     dl_iterate_phdr(find_self_cb, (void *)(uintptr_t)&lst_stack_init);
+    /* Per-thread caches, and the step-by-step unwinder rather than unw_backtrace(): the latter
+     * keeps a thread-specific cache whose destructor runs after a sanitizer runtime has torn
+     * the thread down (gcc's libtsan then crashes in its pthread_mutex_unlock interceptor). */
+    unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
     lst_stack_capture(); /* first use sets up libunwind's caches */
+}
+
+/* Fills raw[] with up to max return addresses of the calling thread, innermost first. */
+static int unwind(void **raw, int max)
+{
+    unw_context_t uc;
+    unw_cursor_t cur;
+    if (unw_getcontext(&uc) != 0 || unw_init_local(&cur, &uc) != 0)
+        return 0;
+    int n = 0;
+    do {
+        unw_word_t ip;
+        if (unw_get_reg(&cur, UNW_REG_IP, &ip) != 0 || ip == 0)
+            break;
+        raw[n++] = (void *)(uintptr_t)ip;
+    } while (n < max && unw_step(&cur) > 0);
+    return n;
 }
 
 /* 1 when every pc lies in a module the store already lists. */
@@ -293,7 +315,7 @@ uint32_t lst_stack_capture(void)
 {
     lst_store_hdr *h = lst_store;
     void *raw[LST_MAX_FRAMES + 8];
-    int n = unw_backtrace(raw, (int)(h->caps.depth + 8));
+    int n = unwind(raw, (int)(h->caps.depth + 8));
     int skip = 0;
     while (skip < n && (uintptr_t)raw[skip] >= shim_lo && (uintptr_t)raw[skip] < shim_hi)
         skip++;

@@ -1030,8 +1030,11 @@ static void stack_set(const lst_finding *f, char *buf, size_t n)
     size_t k = 0, used = 0;
     if (!items)
         abort();
+    /* the roles that go into a fingerprint (finding.c): not the context of creation,
+     * allocation, mutex creation or "synchronized via sleep" */
     for (size_t i = 0; i < f->nstacks; i++)
-        if (strcmp(f->stacks[i].role, "created") != 0 &&
+        if (strcmp(f->stacks[i].role, "created") != 0 && strcmp(f->stacks[i].role, "alloc") != 0 &&
+            strcmp(f->stacks[i].role, "mutex") != 0 && strcmp(f->stacks[i].role, "sleep") != 0 &&
             asprintf(&items[k], "%s: %s", f->stacks[i].role,
                      chain(&f->stacks[i], c, sizeof c)) > 0)
             k++;
