@@ -98,6 +98,8 @@ except OSError:
 emit("date %s, commit %s, %d CPUs (%s), %s; every time is the median of %d runs"
      % (datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), commit or "?", os.cpu_count(),
         cpu or platform.machine(), platform.release(), A.runs))
+emit("load average at the start: %.2f %.2f %.2f (other work on the machine skews the times)"
+     % os.getloadavg())
 emit()
 
 # ---- (a) schedules per second --------------------------------------------------------------
@@ -236,7 +238,8 @@ if steps:
         marg * 1e6))
     emit("%-40s %10.3f" % ("native, 0 rounds (process start)", t_native0))
 emit()
-emit("total benchmark time: %.0f s" % (time.monotonic() - started))
+emit("total benchmark time: %.0f s; load average at the end: %.2f %.2f %.2f"
+     % ((time.monotonic() - started,) + os.getloadavg()))
 
 os.makedirs(os.path.dirname(os.path.abspath(A.results)), exist_ok=True)
 with open(A.results, "w") as fh:
