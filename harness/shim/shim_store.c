@@ -268,19 +268,25 @@ static int find_self_cb(struct dl_phdr_info *info, size_t size, void *data)
     return 0;
 }
 
+/* 1 when a ThreadSanitizer runtime is loaded: unw_backtrace() keeps a thread-specific cache
+ * whose destructor runs after TSan has torn the thread down (gcc's libtsan then crashes in
+ * its pthread_mutex_unlock interceptor), so we unwind step by step instead, more slowly. */
+static int step_unwind;
+
 void lst_stack_init(void)
 {
     dl_iterate_phdr(find_self_cb, (void *)(uintptr_t)&lst_stack_init);
-    /* Per-thread caches, and the step-by-step unwinder rather than unw_backtrace(): the latter
-     * keeps a thread-specific cache whose destructor runs after a sanitizer runtime has torn
-     * the thread down (gcc's libtsan then crashes in its pthread_mutex_unlock interceptor). */
-    unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
+    step_unwind = dlsym(RTLD_DEFAULT, "__tsan_init") != NULL;
+    if (step_unwind)
+        unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
     lst_stack_capture(); /* first use sets up libunwind's caches */
 }
 
 /* Fills raw[] with up to max return addresses of the calling thread, innermost first. */
 static int unwind(void **raw, int max)
 {
+    if (!step_unwind)
+        return unw_backtrace(raw, max);
     unw_context_t uc;
     unw_cursor_t cur;
     if (unw_getcontext(&uc) != 0 || unw_init_local(&cur, &uc) != 0)
