@@ -518,7 +518,7 @@ int lst_cmd_explore(int argc, char **argv)
         }
         if (p < 0 && errno != EINTR)
             break;
-        struct timespec ts = {0, 100 * 1000000L};
+        struct timespec ts = {0, 10 * 1000000L}; /* workers finish in ms: a short poll keeps small explorations fast */
         nanosleep(&ts, NULL);
         uint64_t t = now_ms();
         if (t - last >= (isatty(2) ? 200u : 5000u)) {
