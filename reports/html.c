@@ -51,44 +51,13 @@ typedef struct hctx {
 /* Escaping                                                                                   */
 /* ------------------------------------------------------------------------------------------ */
 
-/* Length of the well-formed UTF-8 sequence at s (1..4), or 0 when it is not one. */
-static size_t utf8_len(const unsigned char *s)
-{
-    unsigned c = s[0];
-    if (c < 0x80)
-        return 1;
-    size_t n;
-    unsigned long cp;
-    if (c >= 0xc2 && c <= 0xdf) {
-        n = 2;
-        cp = c & 0x1f;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        n = 3;
-        cp = c & 0x0f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        n = 4;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3f);
-    }
-    if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
-        (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    return n;
-}
-
 /* Writes at most max bytes of s (max 0: all), escaped for HTML text and attribute values. */
 static void put_hn(FILE *o, const char *s, size_t max)
 {
     const unsigned char *p = (const unsigned char *)(s ? s : "");
     const unsigned char *end = max ? p + strnlen((const char *)p, max) : p + strlen((const char *)p);
     while (p < end) {
-        size_t n = utf8_len(p);
+        size_t n = lst_utf8_len(p);
         if (n == 0 || p + n > end || (*p < 0x20 && *p != '\t' && *p != '\n') || *p == 0x7f) {
             fputs("\xef\xbf\xbd", o);
             p++;

@@ -49,7 +49,7 @@ static char *xstrdup(const char *s)
 
 /* Length of the well-formed UTF-8 sequence at s (1..4), or 0 when it is not one (overlong
  * forms, surrogates and code points past U+10FFFF are not well formed, as for jansson). */
-static size_t utf8_seq_len(const unsigned char *s)
+size_t lst_utf8_len(const unsigned char *s)
 {
     unsigned c = s[0];
     if (c < 0x80)
@@ -92,7 +92,7 @@ static json_t *jstr(const char *s)
     char *clean = xmalloc(len * 3 + 1);
     size_t o = 0;
     for (size_t i = 0; i < len;) {
-        size_t n = utf8_seq_len((const unsigned char *)s + i);
+        size_t n = lst_utf8_len((const unsigned char *)s + i);
         if (n == 0) {
             memcpy(clean + o, "\xef\xbf\xbd", 3);
             o += 3;

@@ -42,45 +42,17 @@ char *lst_finding_text(const lst_finding *f)
     return buf;
 }
 
-/* Length of the well-formed UTF-8 sequence at s (1..4), or 0 when it is not one. */
-static size_t utf8_len(const unsigned char *s)
-{
-    unsigned c = s[0];
-    if (c < 0x80)
-        return 1;
-    size_t n;
-    unsigned long cp;
-    if (c >= 0xc2 && c <= 0xdf) {
-        n = 2;
-        cp = c & 0x1f;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        n = 3;
-        cp = c & 0x0f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        n = 4;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3f);
-    }
-    if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
-        (cp >= 0xd800 && cp <= 0xdfff) || cp == 0xfffe || cp == 0xffff)
-        return 0;
-    return n;
-}
-
 /* Writes s escaped for XML character data (attr == 0) or a double-quoted attribute. */
 static void put_xml(FILE *o, const char *s, int attr)
 {
     const unsigned char *p = (const unsigned char *)(s ? s : "");
     while (*p) {
         unsigned char ch = *p;
-        size_t n = utf8_len(p);
-        if (n == 0 || (ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') || ch == 0x7f) {
+        size_t n = lst_utf8_len(p);
+        /* U+FFFE and U+FFFF (EF BF BE/BF) are well-formed UTF-8 but not XML characters */
+        int nonchar = n == 3 && p[0] == 0xef && p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf);
+        if (n == 0 || nonchar || (ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') ||
+            ch == 0x7f) {
             fputs("\xef\xbf\xbd", o); /* not allowed in XML 1.0 (or not UTF-8) */
             p++;
             continue;

@@ -66,5 +66,8 @@ char *lst_lock_label(const lst_finding *f, int id);
  * symbolic links and "..", or NULL when file is not under root. Relative files are returned
  * as they are (without a leading "./"). The caller frees it. */
 char *lst_relative_path(const char *file, const char *root);
+/* Length (1..4) of the well-formed UTF-8 sequence at s, or 0 when it is not one (overlong
+ * forms, surrogates and code points above U+10FFFF are not well-formed). */
+size_t lst_utf8_len(const unsigned char *s);
 
 #endif

@@ -271,37 +271,6 @@ typedef struct sctx {
     int failed; /* out of memory somewhere while building */
 } sctx;
 
-/* Length of the well-formed UTF-8 sequence at s (1..4), or 0 when it is not one. */
-static size_t utf8_len(const unsigned char *s)
-{
-    unsigned c = s[0];
-    if (c < 0x80)
-        return 1;
-    size_t n;
-    unsigned long cp;
-    if (c >= 0xc2 && c <= 0xdf) {
-        n = 2;
-        cp = c & 0x1f;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        n = 3;
-        cp = c & 0x0f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        n = 4;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3f);
-    }
-    if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
-        (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    return n;
-}
-
 /* A JSON string; bytes that are not UTF-8 become U+FFFD. NULL s gives "". */
 static json_t *jstr(sctx *c, const char *s)
 {
@@ -314,7 +283,7 @@ static json_t *jstr(sctx *c, const char *s)
         if (clean) {
             size_t o = 0;
             for (size_t i = 0; i < len;) {
-                size_t n = utf8_len((const unsigned char *)s + i);
+                size_t n = lst_utf8_len((const unsigned char *)s + i);
                 if (n == 0) {
                     memcpy(clean + o, "\xef\xbf\xbd", 3);
                     o += 3;
