@@ -112,6 +112,9 @@ def test_every_case_renders_in_all_formats():
     """Every notes case, run under lockstep, renders in all five formats with the content each
     format promises (the writers' own tests check the details on a few cases)."""
     import xml.etree.ElementTree as ET
+    import jsonschema
+    schema_path = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "report.schema.json")
+    schema = json.load(open(schema_path))
     bindir = os.path.join(BUILD, "cases")
     names = sorted(n for n in os.listdir(bindir)
                    if os.access(os.path.join(bindir, n), os.X_OK) and "." not in n
@@ -122,6 +125,7 @@ def test_every_case_renders_in_all_formats():
         run("run", "-q", "--timeout", "30", "--stall-ms", "2000", "-o", out, "--",
             os.path.join(bindir, name), timeout=120)
         rep = json.load(open(os.path.join(out, "report.json")))
+        jsonschema.validate(rep, schema)
         r = run("report", "--format", "all", out)
         assert r.returncode == 0, (name, r.returncode, r.stderr)
         for ext in ("txt", "json", "html", "sarif", "junit.xml"):
