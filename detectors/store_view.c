@@ -114,6 +114,24 @@ static int bottom_frame(const char *fn)
                   strcmp(fn, "__libc_start_main_impl") == 0 || strcmp(fn, "_start") == 0);
 }
 
+/* Appends the frames of one address (nc, innermost first: inlined code stands for several)
+ * to out, leaving out lockstep's own frames and a TSan interceptor above the caller's first
+ * frame. Returns 1 once the C library's thread or process entry is reached: stop there. */
+static int append_chain(lst_stack *out, uint64_t pc, const lst_sym *chain, int nc)
+{
+    for (int j = 0; j < nc; j++) {
+        const lst_sym *sym = &chain[j];
+        if (out->nframes == 0 && runtime_frame(sym->function))
+            continue; /* ThreadSanitizer's interceptor between the caller and the shim */
+        if (shim_frame(sym->module))
+            continue;
+        if (out->nframes > 0 && bottom_frame(sym->function))
+            return 1;
+        lst_stack_add_frame(out, pc, sym->function, sym->file, sym->line, sym->module);
+    }
+    return 0;
+}
+
 int lst_ctx_stack(lst_ctx *ctx, lst_finding *f, const char *role, uint32_t stack, int thread,
                   int lock)
 {
@@ -124,29 +142,15 @@ int lst_ctx_stack(lst_ctx *ctx, lst_finding *f, const char *role, uint32_t stack
     if (!atomic_load(&s->valid))
         return -1;
     int idx = lst_finding_add_stack(f, role, thread, lock);
-    lst_stack *out = &f->stacks[idx];
-    int leading = 1, done = 0;
-    for (uint32_t i = 0; i < s->n && i < LST_MAX_FRAMES && !done; i++) {
+    for (uint32_t i = 0; i < s->n && i < LST_MAX_FRAMES; i++) {
         lst_sym chain[16];
         int nc = sym_of(ctx) ? lst_symbolize_inlined(ctx->sym, s->pcs[i], 1, chain, 16) : -1;
         if (nc <= 0) {
             memset(chain, 0, sizeof chain[0]);
             nc = 1;
         }
-        /* an address inside inlined code stands for several frames, innermost first */
-        for (int j = 0; j < nc; j++) {
-            lst_sym *sym = &chain[j];
-            if (leading && runtime_frame(sym->function))
-                continue; /* ThreadSanitizer's interceptor between the caller and the shim */
-            if (shim_frame(sym->module))
-                continue;
-            if (!leading && bottom_frame(sym->function)) {
-                done = 1;
-                break;
-            }
-            leading = 0;
-            lst_stack_add_frame(out, s->pcs[i], sym->function, sym->file, sym->line, sym->module);
-        }
+        if (append_chain(&f->stacks[idx], s->pcs[i], chain, nc))
+            break;
     }
     return idx;
 }
@@ -197,6 +201,19 @@ static int module_bias(lst_ctx *ctx, const char *base, uint64_t *bias)
     return -1;
 }
 
+/* Frees a stack's frames (not the stack itself). */
+static void drop_frames(lst_stack *s)
+{
+    for (size_t i = 0; i < s->nframes; i++) {
+        free(s->frames[i].function);
+        free(s->frames[i].file);
+        free(s->frames[i].module);
+    }
+    free(s->frames);
+    s->frames = NULL;
+    s->nframes = 0;
+}
+
 static void resolve_stack(lst_ctx *ctx, lst_stack *s)
 {
     lst_stack out;
@@ -220,33 +237,17 @@ static void resolve_stack(lst_ctx *ctx, lst_stack *s)
             continue;
         }
         changed = 1;
-        for (int j = 0; j < nc; j++) {
-            if (bottom_frame(chain[j].function))
-                goto done;
-            if (shim_frame(chain[j].module) || (out.nframes == 0 && runtime_frame(chain[j].function)))
-                continue;
-            lst_stack_add_frame(&out, bias + fr->pc, chain[j].function, chain[j].file,
-                                chain[j].line, chain[j].module);
-        }
+        if (append_chain(&out, bias + fr->pc, chain, nc))
+            break;
     }
-done:
+    /* keep whichever of the two frame lists is the answer, free the other */
     if (!changed) {
-        for (size_t i = 0; i < out.nframes; i++) {
-            free(out.frames[i].function);
-            free(out.frames[i].file);
-            free(out.frames[i].module);
-        }
-        free(out.frames);
+        drop_frames(&out);
         return;
     }
-    for (size_t i = 0; i < s->nframes; i++) {
-        free(s->frames[i].function);
-        free(s->frames[i].file);
-        free(s->frames[i].module);
-    }
-    free(s->frames);
-    s->frames = out.frames;
-    s->nframes = out.nframes;
+    drop_frames(s);
+    *s = (lst_stack){.role = s->role, .thread = s->thread, .lock = s->lock,
+                     .frames = out.frames, .nframes = out.nframes};
 }
 
 /* Replaces a TSan creation stack by lockstep's own for the thread with kernel id tid: gcc's

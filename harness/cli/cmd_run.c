@@ -75,7 +75,11 @@ int lst_cmd_run(int argc, char **argv)
             return LST_EXIT_USAGE;
         }
         if (dst && (*dst = lst_num_arg(optarg)) < 0) {
-            lst_err("run", "invalid value '%s' for --%s", optarg, longopts[c == 't' ? 1 : c == 's' ? 2 : c == 'e' ? 3 : 4].name);
+            const char *name = "?";
+            for (const struct option *lo = longopts; lo->name; lo++)
+                if (lo->val == c)
+                    name = lo->name;
+            lst_err("run", "invalid value '%s' for --%s", optarg, name);
             return LST_EXIT_USAGE;
         }
     }
