@@ -215,7 +215,7 @@ typedef struct lst_sched_rec {
     uint64_t prio;          /* PCT priority */
     uint64_t cond_seq;      /* order of arrival in a condition wait */
 } lst_sched_rec;
-enum { LST_WAKE_NONE = 0, LST_WAKE_SIGNAL, LST_WAKE_TIMEOUT, LST_WAKE_SPURIOUS };
+enum { LST_WAKE_NONE = 0, LST_WAKE_SIGNAL, LST_WAKE_TIMEOUT, LST_WAKE_SPURIOUS, LST_WAKE_CANCEL };
 
 /* A recorded choice: value in the low 24 bits, kind in the top 8. */
 enum {

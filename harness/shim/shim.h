@@ -56,6 +56,7 @@ typedef struct lst_real_fns {
     void (*exit)(void *) __attribute__((noreturn));
     int (*detach)(pthread_t);
     int (*setname)(pthread_t, const char *);
+    int (*cancel)(pthread_t);
     pid_t (*fork)(void);
 } lst_real_fns;
 

@@ -187,6 +187,7 @@ static void resolve_real(void)
     R(exit, "pthread_exit");
     R(detach, "pthread_detach");
     R(setname, "pthread_setname_np");
+    R(cancel, "pthread_cancel");
     R(fork, "fork");
 #undef R
 #undef RV

@@ -435,6 +435,15 @@ uint32_t lst_sched_block(uint32_t kind, uint64_t obj, uint32_t lock, uint64_t de
     return s->wake_reason;
 }
 
+void lst_sched_cancel(int32_t idx)
+{
+    if (idx < 0 || (uint32_t)idx >= thread_count() || get_state((uint32_t)idx) != LST_SCHED_BLOCKED)
+        return;
+    uint32_t k = S((uint32_t)idx)->block_kind;
+    if (k == LST_WAIT_COND || k == LST_WAIT_SEM || k == LST_WAIT_JOIN)
+        wake_thread((uint32_t)idx, LST_WAKE_CANCEL);
+}
+
 uint32_t lst_sched_wake(uint32_t kind, uint64_t obj, int one)
 {
     static uint32_t w[MAX_ENABLED];

@@ -8,6 +8,7 @@
 #ifndef LST_SHIM_SCHED_H
 #define LST_SHIM_SCHED_H
 
+#include <pthread.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -53,5 +54,18 @@ int lst_sched_lock(struct lst_acq *a, void *obj, uint32_t wait_kind, int (*try)(
                    const struct timespec *abs) LST_INTERNAL;
 /* In a forked child: the child runs free (only the forking thread exists). */
 void lst_sched_fork_child(void) LST_INTERNAL;
+/* pthread_cancel(thread idx) was called: if idx is blocked in a modelled wait that is a
+ * cancellation point (condition variable, semaphore, join), it is woken with
+ * LST_WAKE_CANCEL so that it reaches lst_sched_testcancel(). */
+void lst_sched_cancel(int32_t idx) LST_INTERNAL;
+/* A modelled wait is no cancellation point of libc's: acts on a pending pthread_cancel as
+ * the real wait would (cleanup handlers run outside the shim; does not return then). */
+static inline void lst_sched_testcancel(void)
+{
+    uint32_t d = lst_self.depth;
+    lst_self.depth = 0;
+    pthread_testcancel();
+    lst_self.depth = d;
+}
 
 #endif

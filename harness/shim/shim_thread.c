@@ -2,7 +2,9 @@
  * the new thread and notes its creation stack, with no allocation: the start routine and
  * argument travel in the thread's store record), pthread_exit and cancellation (a thread
  * that ends holding locks is misuse), pthread_join (a join that waits on a thread blocked on
- * a lock the joiner holds is a deadlock), and thread names. */
+ * a lock the joiner holds is a deadlock), pthread_cancel (a thread blocked in a cancellable
+ * wait under the scheduler is woken to act on it), and thread names. A thread's end is marked
+ * only after its thread-exit destructors ran (see end_key), so their locks are observed. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <string.h>
@@ -12,6 +14,22 @@
 #include "shim_sched.h"
 #include "shim_store.h"
 
+/* The calling thread returned, exited or was cancelled: locks it still holds are misuse.
+ * Checked once, where the thread ends its own work (before its thread-exit destructors). */
+static __thread int exit_checked __attribute__((tls_model("initial-exec")));
+static void thread_returned(void *unused)
+{
+    (void)unused;
+    lst_thread_rec *r = lst_self.rec;
+    if (exit_checked || !r || !lst_store || atomic_load(&r->state) != LST_THREAD_RUNNING)
+        return;
+    exit_checked = 1;
+    uint32_t d = lst_self.depth;
+    lst_self.depth = 1;
+    lst_thread_exiting();
+    lst_self.depth = d;
+}
+
 /* Marks the calling thread's end once: misuse check for held locks, then EXITED. */
 static void thread_end(void *unused)
 {
@@ -19,9 +37,9 @@ static void thread_end(void *unused)
     lst_thread_rec *r = lst_self.rec;
     if (!r || !lst_store || atomic_load(&r->state) != LST_THREAD_RUNNING)
         return;
+    thread_returned(NULL);
     uint32_t d = lst_self.depth;
     lst_self.depth = 1;
-    lst_thread_exiting();
     atomic_store(&r->state, LST_THREAD_EXITED);
     if (lst_sched_on())
         lst_sched_thread_exit(); /* passes the baton on for good */
@@ -30,6 +48,28 @@ static void thread_end(void *unused)
     lst_self.idx = -2;
     lst_self.rec = NULL;
     lst_self.depth = d;
+}
+
+/* glibc runs a thread's C++-style thread_local destructors (__cxa_thread_atexit_impl) and
+ * then its pthread_key_create destructors after the start routine returned; both may take
+ * locks. So the end is marked by a TSD destructor of our own, on its second call: the first
+ * call sets the value again, which makes glibc run one more round of destructors, after
+ * every key of that first round (ours is created before the program's keys). */
+static pthread_key_t end_key;
+static pthread_once_t end_once = PTHREAD_ONCE_INIT;
+static int end_key_ok;
+static __thread int end_round __attribute__((tls_model("initial-exec")));
+
+static void end_dtor(void *v)
+{
+    if (end_round++ == 0 && pthread_setspecific(end_key, v) == 0)
+        return;
+    thread_end(NULL);
+}
+
+static void make_end_key(void)
+{
+    end_key_ok = pthread_key_create(&end_key, end_dtor) == 0;
 }
 
 /* Runs the program's start routine for thread record idx: registers the thread, waits for
@@ -41,14 +81,18 @@ static void *run_thread(int32_t idx)
     void *arg = (void *)(uintptr_t)r->start_arg;
     lst_self.depth = 1;
     lst_thread_register(idx);
+    int deferred = end_key_ok && pthread_setspecific(end_key, (void *)1) == 0;
     if (lst_sched_on())
         lst_sched_thread_start(); /* run only once handed the baton */
     lst_self.depth = 0;
     void *ret;
-    pthread_cleanup_push(thread_end, NULL);
+    pthread_cleanup_push(deferred ? thread_returned : thread_end, NULL);
     ret = fn(arg);
     pthread_cleanup_pop(0);
-    thread_end(NULL);
+    if (deferred)
+        thread_returned(NULL);
+    else
+        thread_end(NULL);
     return ret;
 }
 
@@ -87,6 +131,7 @@ LST_EXPORT int pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*
         return lst_real.create(t, attr, fn, arg);
     }
     int e = errno;
+    pthread_once(&end_once, make_end_key);
     int32_t idx = lst_thread_claim();
     int rc;
     if (idx < 0) {
@@ -139,7 +184,10 @@ LST_EXPORT void pthread_exit(void *ret)
 {
     if (lst_enter()) {
         lst_leave();
-        thread_end(NULL);
+        if (end_key_ok)
+            thread_returned(NULL); /* end_dtor marks the end, after the destructors */
+        else
+            thread_end(NULL);
     }
     lst_real.exit(ret);
 }
@@ -171,7 +219,9 @@ LST_EXPORT int pthread_join(pthread_t t, void **ret)
     if (lst_sched_on()) {
         lst_sched_point(LST_OP_JOIN, (uint64_t)(target < 0 ? 0 : target));
         while (target >= 0 && !lst_sched_thread_done(target))
-            lst_sched_block(LST_WAIT_JOIN, (uint64_t)target, (uint32_t)target, 0);
+            if (lst_sched_block(LST_WAIT_JOIN, (uint64_t)target, (uint32_t)target, 0) ==
+                LST_WAKE_CANCEL)
+                lst_sched_testcancel();
         rc = lst_real.join(t, ret);
     } else if (target < 0 || !lst_opt.detect_deadlocks || !lst_real.timedjoin) {
         rc = lst_real.join(t, ret);
@@ -189,6 +239,21 @@ LST_EXPORT int pthread_join(pthread_t t, void **ret)
         }
         lst_wait_end();
     }
+    errno = e;
+    lst_leave();
+    return rc;
+}
+
+/* Under the scheduler, a thread blocked in a modelled wait is woken to act on the request at
+ * once, as it would in libc's wait; otherwise only observed through the thread's end. */
+LST_EXPORT int pthread_cancel(pthread_t t)
+{
+    if (!lst_enter())
+        return lst_real.cancel(t);
+    int e = errno;
+    int rc = lst_real.cancel(t);
+    if (rc == 0 && lst_sched_on())
+        lst_sched_cancel(find_thread(t));
     errno = e;
     lst_leave();
     return rc;

@@ -48,7 +48,8 @@ LST_EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
         return lst_real.cond_wait(c, m);
     int e = errno;
     int rc;
-    if (lst_sched_on()) {
+    int sched = lst_sched_on();
+    if (sched) {
         rc = sched_cond_wait(c, m, NULL, RET_PC());
     } else {
         lst_cond_ctx ctx;
@@ -58,6 +59,8 @@ LST_EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
     }
     errno = e;
     lst_leave();
+    if (sched)
+        lst_sched_testcancel(); /* with the mutex held again, as libc's */
     return rc;
 }
 
@@ -68,7 +71,8 @@ LST_EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
         return lst_real.cond_timedwait(c, m, abs);
     int e = errno;
     int rc;
-    if (lst_sched_on()) {
+    int sched = lst_sched_on();
+    if (sched) {
         rc = sched_cond_wait(c, m, abs, RET_PC());
     } else {
         lst_cond_ctx ctx;
@@ -79,6 +83,8 @@ LST_EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
     }
     errno = e;
     lst_leave();
+    if (sched)
+        lst_sched_testcancel(); /* with the mutex held again, as libc's */
     return rc;
 }
 
@@ -119,10 +125,13 @@ static int sched_sem_wait(sem_t *s, const struct timespec *abs)
             return 0;
         if (errno != EAGAIN)
             return -1;
-        if (lst_sched_block(LST_WAIT_SEM, (uintptr_t)s, 0, deadline) == LST_WAKE_TIMEOUT) {
+        uint32_t why = lst_sched_block(LST_WAIT_SEM, (uintptr_t)s, 0, deadline);
+        if (why == LST_WAKE_TIMEOUT) {
             errno = ETIMEDOUT;
             return -1;
         }
+        if (why == LST_WAKE_CANCEL)
+            lst_sched_testcancel();
     }
 }
 
