@@ -364,10 +364,11 @@ void lst_detect_limits(lst_ctx *ctx, lst_report *r)
         {LST_LIMIT_HELD, "held locks: a thread held more locks than max_held"},
         {LST_LIMIT_LOCK_SLOTS, "lock addresses: the address table was full (lock_slots)"},
         {LST_LIMIT_LOCKS, "locks: the lock instance table was full (max_locks)"},
-        {LST_LIMIT_CHAINS, "lock chains: the chain table was full; some lock orders were not seen (max_chains)"},
+        {LST_LIMIT_CHAINS, "lock chains: the chain table was full; some lock orders were not seen (max_chains, chain_slots)"},
         {LST_LIMIT_STACKS, "stacks: the stack depot was full; some stacks are missing (max_stacks)"},
         {LST_LIMIT_EVENTS, "events: the event table was full; some misuse was not recorded (max_events)"},
         {LST_LIMIT_MODULES, "modules: too many loaded modules (max_modules)"},
+        {LST_LIMIT_TRACE, "trace: too many scheduler choices to record; the schedule is not replayable (max_trace)"},
     };
     uint32_t hit = atomic_load(&ctx->h->limits_hit);
     for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++)

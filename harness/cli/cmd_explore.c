@@ -535,7 +535,9 @@ int lst_cmd_explore(int argc, char **argv)
     all.mode = strdup("explore");
     lst_report_set_argv(&all, c.targc, argv + optind);
     all.schedules = atomic_load(&sh->done);
-    all.exit_code = 0;
+    /* the target's exit status when every schedule ended the same way, else unknown */
+    all.exit_code = -1;
+    int nstatus = 0;
     for (unsigned i = 0; i < c.schedules; i++) {
         char path[PATH_MAX + 32];
         snprintf(path, sizeof path, "%s/runs/%u.json", absout, i);
@@ -543,6 +545,13 @@ int lst_cmd_explore(int argc, char **argv)
             continue;
         lst_report one;
         if (lst_read_json(path, &one, err, sizeof err) == 0) {
+            if (nstatus++ == 0) {
+                all.exit_code = one.exit_code;
+                all.exit_signal = one.exit_signal;
+            } else if (one.exit_code != all.exit_code || one.exit_signal != all.exit_signal) {
+                all.exit_code = -1;
+                all.exit_signal = 0;
+            }
             merge(&all, &one);
             lst_report_free(&one);
         } else {

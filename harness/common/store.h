@@ -79,6 +79,7 @@ enum {
     LST_LIMIT_STACKS = 1u << 5,
     LST_LIMIT_EVENTS = 1u << 6,
     LST_LIMIT_MODULES = 1u << 7,
+    LST_LIMIT_TRACE = 1u << 8,
 };
 
 typedef struct lst_caps {

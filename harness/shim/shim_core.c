@@ -91,7 +91,7 @@ void lst_limit_hit(uint32_t bit, const char *what, const char *option, uint32_t 
     size_t at = put(buf, 0, sizeof buf, what);
     at = put(buf, at, sizeof buf, "; raise it with LOCKSTEP_OPTIONS=");
     at = put(buf, at, sizeof buf, option);
-    at = put(buf, at, sizeof buf, "N (now ");
+    at = put(buf, at, sizeof buf, "=N (now ");
     at = put_u(buf, at, sizeof buf, (unsigned long)value);
     at = put(buf, at, sizeof buf, ")");
     buf[at] = 0;

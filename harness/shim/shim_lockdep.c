@@ -573,7 +573,10 @@ void lst_release(uintptr_t addr, uint32_t kind)
         return;
     }
     if (!lock) {
-        misuse(LST_EV_UNLOCK_UNLOCKED, lst_lock_get(addr, kind), addr, UINT32_MAX, 0);
+        /* never seen: unlocked while unlocked, unless a full lock table left it untracked */
+        lock = lst_lock_get(addr, kind);
+        if (lock)
+            misuse(LST_EV_UNLOCK_UNLOCKED, lock, addr, UINT32_MAX, 0);
         return;
     }
     /* Not ours: held by another thread (unlock by non-owner) or by nobody. */

@@ -96,6 +96,8 @@ static void record(uint32_t kind, uint32_t value)
     uint32_t n = atomic_load(&h->ntrace);
     if (n >= h->trace_cap) {
         flag(LST_SF_TRACE_FULL);
+        lst_limit_hit(LST_LIMIT_TRACE, "too many scheduler choices; the schedule is not replayable",
+                      "max_trace", h->trace_cap);
         return;
     }
     lst_st_trace(h)[n] = LST_CHOICE(kind, value);

@@ -24,6 +24,10 @@ static inline uint64_t mix_addr(uint64_t a)
     return a;
 }
 
+/* Linear probing in the slot tables stops after this many slots: a (nearly) full table then
+ * costs a bounded search per lookup instead of a scan of every slot, and counts as full. */
+#define MAX_PROBES 1024u
+
 /* Takes the next index of a fixed-capacity table (its counter in the header). When the table
  * is full, names the limit once and returns FULL. */
 #define FULL UINT32_MAX
@@ -46,7 +50,7 @@ static lst_lock_slot *lock_slot(uintptr_t addr, int create)
     uint32_t mask = h->caps.lock_slots - 1;
     lst_lock_slot *slots = lst_st_lock_slots(h);
     uint32_t i = (uint32_t)mix_addr(addr) & mask;
-    for (uint32_t probes = 0; probes <= mask; probes++, i = (i + 1) & mask) {
+    for (uint32_t probes = 0; probes <= mask && probes < MAX_PROBES; probes++, i = (i + 1) & mask) {
         uint64_t a = atomic_load_explicit(&slots[i].addr, memory_order_acquire);
         if (a == addr)
             return &slots[i];
@@ -194,7 +198,7 @@ static uint32_t chain_get(uint64_t key, uint32_t parent, uint32_t lock, uint32_t
     uint32_t mask = h->caps.chain_slots - 1;
     lst_slot *slots = lst_st_chain_slots(h);
     uint32_t i = (uint32_t)key & mask;
-    for (uint32_t probes = 0; probes <= mask; probes++, i = (i + 1) & mask) {
+    for (uint32_t probes = 0; probes <= mask && probes < MAX_PROBES; probes++, i = (i + 1) & mask) {
         uint64_t k = atomic_load_explicit(&slots[i].key, memory_order_acquire);
         if (k == key) {
             uint32_t id = atomic_load_explicit(&slots[i].id, memory_order_acquire);
@@ -337,7 +341,7 @@ uint32_t lst_stack_capture(void)
     uint32_t mask = h->caps.stack_slots - 1;
     lst_slot *slots = lst_st_stack_slots(h);
     uint32_t i = (uint32_t)key & mask;
-    for (uint32_t probes = 0; probes <= mask; probes++, i = (i + 1) & mask) {
+    for (uint32_t probes = 0; probes <= mask && probes < MAX_PROBES; probes++, i = (i + 1) & mask) {
         uint64_t k = atomic_load_explicit(&slots[i].key, memory_order_acquire);
         if (k == key) {
             uint32_t id = atomic_load_explicit(&slots[i].id, memory_order_acquire);

@@ -9,8 +9,8 @@ inversion, so explore always saves one). Under each command:
   - the command ends (hard timeout) and writes a report.json that parses;
   - the target's stdout is byte-for-byte the native one, and its stderr lines that start
     with "hostile:" are the native ones, in order;
-  - the target's exit status or killing signal, as report.json's target says (run, replay),
-    is the native one;
+  - the target's exit status or killing signal, as report.json's target says, is the
+    native one (and explore's target-failure finding names it);
   - the lock-order cycle the target made is in the report (with file:line where the test
     names them), and nothing else is reported but what the target's ending explains.
 Every command runs in its own session under a hard timeout; on expiry its process group is
@@ -214,6 +214,7 @@ compare_output("explore", r, native)
 rep = read_report("explore", od, r)
 sched = os.path.join(od, "schedules", "0.schedule")
 if rep:
+    check_status("explore", rep, native, r)
     check_cycle("explore", rep, r)
     check(r.rc == 66, "explore: exits 66 (findings)", r)
     check(rep.get("schedules") == 1, "explore: report.json says 1 schedule ran", rep.get("schedules"))
