@@ -21,6 +21,11 @@ enum {
 /* Prints "lockstep: <cmd>: <message>" on one line to stderr. */
 void lst_err(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* After getopt_long (with opterr = 0 and ':' leading the option string, after any '+')
+ * returned ch ('?' or ':'): names the unknown option, or the option missing its value, in one
+ * line and returns LST_EXIT_USAGE. */
+int lst_bad_option(const char *cmd, char **argv, int ch);
+
 /* Path of liblockstep.so next to this binary (../lib/ from bin/), or NULL with err set. */
 const char *lst_shim_path(char *err, size_t errlen);
 

@@ -372,7 +372,8 @@ int lst_cmd_explore(int argc, char **argv)
     long exitcode = LST_EXIT_FINDINGS, v;
     int opt, pct_steps_given = 0;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "+j:o:qh", longopts, NULL)) != -1) {
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "+:j:o:qh", longopts, NULL)) != -1) {
         const char *name = NULL;
         for (const struct option *lo = longopts; lo->name; lo++)
             if (lo->val == opt)
@@ -404,8 +405,8 @@ int lst_cmd_explore(int argc, char **argv)
             usage(stdout);
             return 0;
         case '?':
-            usage(stderr);
-            return LST_EXIT_USAGE;
+        case ':':
+            return lst_bad_option("explore", argv, opt);
         }
         if ((v = lst_num_arg(optarg)) < 0 || (opt != 's' && opt != 'b' && v == 0 && opt != 'e')) {
             lst_err("explore", "invalid value '%s' for --%s", optarg, name ? name : "?");
@@ -579,7 +580,8 @@ int lst_cmd_replay(int argc, char **argv)
     int force = 0, quiet = 0, opt;
     long exitcode = LST_EXIT_FINDINGS, timeout = 60;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "+o:fqh", longopts, NULL)) != -1) {
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "+:o:fqh", longopts, NULL)) != -1) {
         switch (opt) {
         case 'o':
             outdir = optarg;
@@ -610,7 +612,7 @@ int lst_cmd_replay(int argc, char **argv)
                   stdout);
             return 0;
         default:
-            return LST_EXIT_USAGE;
+            return lst_bad_option("replay", argv, opt);
         }
     }
     if (optind != argc - 1) {

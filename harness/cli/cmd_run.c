@@ -43,7 +43,8 @@ int lst_cmd_run(int argc, char **argv)
     int quiet = 0, c;
     const char *supp_file = NULL;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+o:qh", longopts, NULL)) != -1) {
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+:o:qh", longopts, NULL)) != -1) {
         long *dst = NULL;
         switch (c) {
         case 'o':
@@ -71,8 +72,7 @@ int lst_cmd_run(int argc, char **argv)
             usage(stdout);
             return 0;
         default:
-            usage(stderr);
-            return LST_EXIT_USAGE;
+            return lst_bad_option("run", argv, c);
         }
         if (dst && (*dst = lst_num_arg(optarg)) < 0) {
             const char *name = "?";

@@ -42,6 +42,19 @@ void lst_err(const char *cmd, const char *fmt, ...)
         fprintf(stderr, "lockstep: %s\n", buf);
 }
 
+int lst_bad_option(const char *cmd, char **argv, int ch)
+{
+    const char *arg = optind > 0 ? argv[optind - 1] : "";
+    char shortopt[3] = {'-', (char)optopt, 0};
+    if (optopt && strncmp(arg, "--", 2) != 0)
+        arg = shortopt; /* a short option, perhaps inside a group like -qz */
+    if (ch == ':')
+        lst_err(cmd, "option '%s' needs a value (see lockstep %s --help)", arg, cmd);
+    else
+        lst_err(cmd, "unknown option '%s' (see lockstep %s --help)", arg, cmd);
+    return LST_EXIT_USAGE;
+}
+
 const char *lst_shim_path(char *err, size_t errlen)
 {
     static char path[PATH_MAX + 32];
