@@ -42,7 +42,7 @@ int main(void)
     pthread_create(&t1, NULL, holder, NULL);
     sem_wait(&holding);
     pthread_create(&t2, NULL, blocker, NULL);
-    sem_wait(&blocking); /* it is in, or about to enter, pthread_mutex_lock(&m) */
+    sem_wait(&blocking);           /* it is in, or about to enter, pthread_mutex_lock(&m) */
     printf("main exits with 3\n"); /* buffered: exit() must flush it */
     exit(3);
 }

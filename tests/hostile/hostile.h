@@ -13,14 +13,14 @@
 
 /* Prints one line to stdout and one to stderr, unbuffered, so that nothing is lost when the
  * target dies without flushing. */
-#define SAY(...)                                                                               \
-    do {                                                                                       \
-        char say_buf_[256];                                                                    \
-        int say_n_ = snprintf(say_buf_, sizeof say_buf_, __VA_ARGS__);                         \
-        ssize_t say_w_ = write(1, say_buf_, (size_t)say_n_);                                   \
-        say_w_ = write(2, "hostile: ", 9);                                                     \
-        say_w_ = write(2, say_buf_, (size_t)say_n_);                                           \
-        (void)say_w_;                                                                          \
+#define SAY(...)                                                                                   \
+    do {                                                                                           \
+        char say_buf_[256];                                                                        \
+        int say_n_ = snprintf(say_buf_, sizeof say_buf_, __VA_ARGS__);                             \
+        ssize_t say_w_ = write(1, say_buf_, (size_t)say_n_);                                       \
+        say_w_ = write(2, "hostile: ", 9);                                                         \
+        say_w_ = write(2, say_buf_, (size_t)say_n_);                                               \
+        (void)say_w_;                                                                              \
     } while (0)
 
 /* A lock-order inversion that never deadlocks: two threads, one after the other, take the

@@ -23,12 +23,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHECK(x)                                                                               \
-    do {                                                                                       \
-        if (!(x)) {                                                                            \
-            fprintf(stderr, "scale: %s:%d: %s failed\n", __FILE__, __LINE__, #x);              \
-            exit(90);                                                                          \
-        }                                                                                      \
+#define CHECK(x)                                                                                   \
+    do {                                                                                           \
+        if (!(x)) {                                                                                \
+            fprintf(stderr, "scale: %s:%d: %s failed\n", __FILE__, __LINE__, #x);                  \
+            exit(90);                                                                              \
+        }                                                                                          \
     } while (0)
 
 static long n;
