@@ -209,6 +209,16 @@ static int32_t find_thread(pthread_t t)
     return -1;
 }
 
+/* pthread_join is a cancellation point: a cancellation inside libc's join unwinds through
+ * the interceptor, which must leave the shim so that the program's cleanup handlers are
+ * observed. */
+static void join_cancelled(void *unused)
+{
+    (void)unused;
+    lst_wait_end();
+    lst_leave();
+}
+
 LST_EXPORT int pthread_join(pthread_t t, void **ret)
 {
     if (!lst_enter())
@@ -216,6 +226,7 @@ LST_EXPORT int pthread_join(pthread_t t, void **ret)
     int e = errno;
     int32_t target = find_thread(t);
     int rc;
+    pthread_cleanup_push(join_cancelled, NULL);
     if (lst_sched_on()) {
         lst_sched_point(LST_OP_JOIN, (uint64_t)(target < 0 ? 0 : target));
         while (target >= 0 && !lst_sched_thread_done(target))
@@ -239,6 +250,7 @@ LST_EXPORT int pthread_join(pthread_t t, void **ret)
         }
         lst_wait_end();
     }
+    pthread_cleanup_pop(0);
     errno = e;
     lst_leave();
     return rc;

@@ -42,6 +42,23 @@ static int sched_cond_wait(pthread_cond_t *c, pthread_mutex_t *m, const struct t
     return rc;
 }
 
+/* Free-running, the waits below are libc's own cancellation points. A cancellation unwinds
+ * through the interceptor: these cleanup handlers finish the wait as a return would (libc
+ * has taken the mutex back) and leave the shim, so the program's own cleanup handlers, which
+ * typically unlock, are observed. */
+static void cond_wait_cancelled(void *ctx)
+{
+    lst_cond_wait_end(ctx);
+    lst_leave();
+}
+
+static void wait_cancelled(void *unused)
+{
+    (void)unused;
+    lst_wait_end();
+    lst_leave();
+}
+
 LST_EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 {
     if (!lst_enter())
@@ -54,7 +71,9 @@ LST_EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
     } else {
         lst_cond_ctx ctx;
         lst_cond_wait_begin(&ctx, m, c, RET_PC());
+        pthread_cleanup_push(cond_wait_cancelled, &ctx);
         rc = lst_real.cond_wait(c, m);
+        pthread_cleanup_pop(0);
         lst_cond_wait_end(&ctx);
     }
     errno = e;
@@ -78,7 +97,9 @@ LST_EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
         lst_cond_ctx ctx;
         lst_cond_wait_begin(&ctx, m, c, RET_PC());
         lst_wait_end(); /* a timed wait is not stuck */
+        pthread_cleanup_push(cond_wait_cancelled, &ctx);
         rc = lst_real.cond_timedwait(c, m, abs);
+        pthread_cleanup_pop(0);
         lst_cond_wait_end(&ctx);
     }
     errno = e;
@@ -147,7 +168,9 @@ LST_EXPORT int sem_wait(sem_t *s)
         rc = lst_real.sem_trywait(s);
         if (rc != 0) {
             lst_wait_begin(LST_WAIT_SEM, (uintptr_t)s, 0);
+            pthread_cleanup_push(wait_cancelled, NULL);
             rc = lst_real.sem_wait(s);
+            pthread_cleanup_pop(0);
             lst_wait_end();
         }
     }
@@ -162,7 +185,14 @@ LST_EXPORT int sem_timedwait(sem_t *s, const struct timespec *abs)
     if (!lst_enter())
         return lst_real.sem_timedwait(s, abs);
     int e = errno;
-    int rc = lst_sched_on() ? sched_sem_wait(s, abs) : lst_real.sem_timedwait(s, abs);
+    int rc;
+    if (lst_sched_on()) {
+        rc = sched_sem_wait(s, abs);
+    } else {
+        pthread_cleanup_push(wait_cancelled, NULL);
+        rc = lst_real.sem_timedwait(s, abs);
+        pthread_cleanup_pop(0);
+    }
     e = rc ? errno : e;
     errno = e;
     lst_leave();

@@ -11,8 +11,10 @@ inversion, so explore always saves one). Under each command:
     with "hostile:" are the native ones, in order;
   - the target's exit status or killing signal, as report.json's target says, is the
     native one (and explore's target-failure finding names it);
-  - the lock-order cycle the target made is in the report (with file:line where the test
-    names them), and nothing else is reported but what the target's ending explains.
+  - the lock-order cycle the target made is in the report (with the file:line of its
+    edges), and nothing else is reported but what the target's ending explains (a
+    target-failure), with no limit;
+  - the replay is exact (same steps and event hash as the schedule).
 Every command runs in its own session under a hard timeout; on expiry its process group is
 killed and the test fails.
 """
@@ -179,6 +181,18 @@ def check_cycle(mode, rep, r):
               sorted(sites))
 
 
+def check_kinds(mode, rep, native):
+    """Nothing is reported but the cycle and, where the target failed, a target-failure
+    (run reports only signals; explore and replay a non-zero exit too)."""
+    allowed = {"lock-order-cycle"}
+    if native.rc < 0 or (native.rc != 0 and mode != "run"):
+        allowed.add("target-failure")
+    kinds = {f["kind"] for f in rep["findings"]}
+    check(kinds == allowed, "%s: the findings are %s" % (mode, sorted(allowed)),
+          [(f["kind"], f["message"]) for f in rep["findings"]])
+    check(rep["limits"] == [], "%s: no limit or divergence" % mode, rep["limits"])
+
+
 def check_status(mode, rep, native, r):
     t = rep.get("target") or {}
     want = native_status(native)
@@ -204,6 +218,7 @@ rep = read_report("run", od, r)
 if rep:
     check_status("run", rep, native, r)
     check_cycle("run", rep, r)
+    check_kinds("run", rep, native)
     check(r.rc == 66, "run: exits 66 (findings)", r)
 
 # ---- explore -----------------------------------------------------------------------------
@@ -216,6 +231,7 @@ sched = os.path.join(od, "schedules", "0.schedule")
 if rep:
     check_status("explore", rep, native, r)
     check_cycle("explore", rep, r)
+    check_kinds("explore", rep, native)
     check(r.rc == 66, "explore: exits 66 (findings)", r)
     check(rep.get("schedules") == 1, "explore: report.json says 1 schedule ran", rep.get("schedules"))
     fails = [f for f in rep["findings"] if f["kind"] == "target-failure"]
@@ -244,6 +260,9 @@ if check(os.path.exists(sched), "explore saved schedules/0.schedule", r):
     if rep:
         check_status("replay", rep, native, r)
         check_cycle("replay", rep, r)
+        check_kinds("replay", rep, native)
+        check(b"lockstep: replay: exact:" in r.err, "replay: exact (same steps and event hash)",
+              r)
         check(r.rc == 66, "replay: exits 66 (findings)", r)
 
 if failures:

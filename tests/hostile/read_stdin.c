@@ -1,6 +1,7 @@
-/* read_stdin.c: a thread reads all of stdin (under a lock, in 1000-byte reads) and the main
- * thread writes it back to stdout, so the test can check that piped input reaches the target
- * byte-exact. Prints the byte count and a checksum to stderr. */
+/* read_stdin.c: a thread reads all of stdin in records of 1000 bytes (each stored under a
+ * lock, whatever sizes the pipe's reads return, so the run takes the same steps every time)
+ * and the main thread writes it back to stdout, so the test can check that piped input
+ * reaches the target byte-exact. Prints the byte count and a checksum to stderr. */
 #include <stdint.h>
 
 #include "hostile.h"
@@ -14,7 +15,9 @@ static void *reader(void *arg)
     (void)arg;
     char buf[1000];
     for (;;) {
-        ssize_t n = read(0, buf, sizeof buf);
+        ssize_t n = 0, got;
+        while (n < (ssize_t)sizeof buf && (got = read(0, buf + n, sizeof buf - (size_t)n)) > 0)
+            n += got;
         if (n <= 0)
             break;
         pthread_mutex_lock(&m);
