@@ -64,6 +64,27 @@ typedef struct lst_run_result {
 int lst_run_target(const lst_run_opts *o, lst_run_result *res, lst_report *r, char *err,
                    size_t errlen);
 
+/* A fork server: the target started once under the shim and stopped before main, which
+ * forks one child per schedule (see store.h for the protocol, docs/design.md). */
+typedef struct lst_server {
+    pid_t pid; /* the server process (our child) */
+    int fd;    /* our end of its socket */
+} lst_server;
+
+/* Starts a fork server for o->argv (o->outdir and o->options are not used: each request
+ * carries its own). Returns 0 when it is ready; 1 when it cannot be used here (a script, a
+ * ThreadSanitizer build, threads before main, the shim not reached), with the one-line
+ * reason in err: the caller runs one process per schedule instead; -1 when the target could
+ * not be started at all (err set). */
+int lst_server_start(const lst_run_opts *o, lst_server *s, char *err, size_t errlen);
+/* As lst_run_target, with the target forked by the server instead of exec'd. Returns 0, or
+ * -1 when the server broke down (err set): the caller stops it and runs this schedule
+ * again with lst_run_target. */
+int lst_run_forked(lst_server *s, const lst_run_opts *o, lst_run_result *res, lst_report *r,
+                   char *err, size_t errlen);
+/* Ends the server (closes its socket; kills it if it does not exit) and reaps it. */
+void lst_server_stop(lst_server *s);
+
 /* Reads every store in outdir/stores and adds what the detectors find to r. */
 void lst_collect(const char *outdir, lst_report *r, unsigned max_cycles);
 

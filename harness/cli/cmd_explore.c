@@ -37,6 +37,7 @@ typedef struct explore_cfg {
     uint32_t seed, depth, pct_steps, spurious, max_steps;
     unsigned schedules, jobs, timeout_s, budget_s;
     int stop_on_first, quiet;
+    int fork_server;        /* fork each schedule from a server stopped before main */
     const char *suppressions; /* absolute path or NULL */
     const char *choices;    /* replay: choices file */
     uint64_t binary_hash;
@@ -149,7 +150,7 @@ typedef struct sched_result {
  * found. Saves the schedule file and trace under outdir/schedules when there are findings
  * (or always, for a replay: into sched_path). */
 static int run_one(const explore_cfg *c, unsigned i, uint32_t seed, lst_report *r,
-                   sched_result *sr, const char *sched_path)
+                   sched_result *sr, const char *sched_path, lst_server *srv)
 {
     char rundir[PATH_MAX], err[1024], opts[PATH_MAX + 512];
     snprintf(rundir, sizeof rundir, "%s/%u", c->scratch, i);
@@ -167,7 +168,21 @@ static int run_one(const explore_cfg *c, unsigned i, uint32_t seed, lst_report *
                       c->quiet && !c->choices, c->suppressions};
     lst_run_result res;
     memset(sr, 0, sizeof *sr);
-    if (lst_run_target(&o, &res, r, err, sizeof err) != 0) {
+    if (srv && srv->fd >= 0 && lst_run_forked(srv, &o, &res, r, err, sizeof err) != 0) {
+        /* the server broke down: say so, stop it, and run this schedule by exec */
+        if (!c->quiet)
+            lst_err("explore", "fork server: %s; running one process per schedule from "
+                               "schedule %u on", err, i);
+        lst_server_stop(srv);
+        lst_report_free(r);
+        lst_report_init(r);
+        lst_rm_rf(rundir);
+        if (lst_prepare_outdir(rundir, err, sizeof err) != 0) {
+            lst_err("explore", "%s", err);
+            return -1;
+        }
+    }
+    if ((!srv || srv->fd < 0) && lst_run_target(&o, &res, r, err, sizeof err) != 0) {
         lst_err(c->choices ? "replay" : "explore", "%s", err);
         return -1;
     }
@@ -248,13 +263,23 @@ static void merge(lst_report *all, lst_report *one)
  * outdir/runs/<i>.json for the parent to merge in order. */
 static void worker(const explore_cfg *c, unsigned w, shared_state *sh, uint64_t deadline)
 {
+    /* one fork server per worker: the schedules it forks are the ones it would exec */
+    lst_server srv = {0, -1};
+    if (c->fork_server) {
+        char err[1024];
+        lst_run_opts o = {"explore", c->outdir, c->targv, c->timeout_s, 0, NULL, 1,
+                          c->quiet, c->suppressions};
+        if (lst_server_start(&o, &srv, err, sizeof err) != 0 && w == 0 && !c->quiet)
+            lst_err("explore", "fork server not used: %s; running one process per schedule",
+                    err);
+    }
     for (unsigned i = w; i < c->schedules; i += c->jobs) {
         if (atomic_load(&sh->stop) || (deadline && now_ms() >= deadline))
             break;
         lst_report r;
         lst_report_init(&r);
         sched_result sr;
-        if (run_one(c, i, schedule_seed(c->seed, i), &r, &sr, NULL) == 0) {
+        if (run_one(c, i, schedule_seed(c->seed, i), &r, &sr, NULL, &srv) == 0) {
             if (r.nfindings || r.nnotes || r.nlimits) {
                 char path[PATH_MAX + 32];
                 snprintf(path, sizeof path, "%s/runs/%u.json", c->outdir, i);
@@ -269,6 +294,7 @@ static void worker(const explore_cfg *c, unsigned w, shared_state *sh, uint64_t 
         atomic_fetch_add(&sh->done, 1);
         lst_report_free(&r);
     }
+    lst_server_stop(&srv);
 }
 
 static void progress(const explore_cfg *c, shared_state *sh, uint64_t start, int final)
@@ -290,7 +316,8 @@ static void usage(FILE *out)
 {
     fputs("usage: lockstep explore [--schedules N] [--strategy random|pct] [--seed S] [--depth D]\n"
           "                        [-j J] [-o DIR] [--stop-on-first] [--time-budget SEC]\n"
-          "                        [--no-spurious] [--max-steps N] [--timeout SEC] [-q]\n"
+          "                        [--no-spurious] [--max-steps N] [--timeout SEC]\n"
+          "                        [--no-fork-server] [-q]\n"
           "                        -- PROG [ARGS...]\n"
           "Runs PROG under the deterministic scheduler, one process per schedule, and reports\n"
           "deadlocks, target failures (assertions, crashes, non-zero exits) and hangs, each with\n"
@@ -309,6 +336,8 @@ static void usage(FILE *out)
           "  --timeout SEC     real-time bound of one schedule (default 60)\n"
           "  --exitcode N      exit status when there are findings (default 66)\n"
           "  --suppressions F  ThreadSanitizer-syntax suppressions, for TSan and for lockstep\n"
+          "  --no-fork-server  exec the program for every schedule instead of forking it\n"
+          "                    from one copy stopped before main\n"
           "  -q, --quiet       no progress, no text report, no target output\n",
           out);
 }
@@ -323,7 +352,7 @@ static uint32_t probe_steps(explore_cfg *c)
     lst_report_init(&r);
     sched_result sr;
     uint32_t steps = 0;
-    if (run_one(&p, c->schedules + 1, c->seed, &r, &sr, NULL) == 0 && sr.have_store)
+    if (run_one(&p, c->schedules + 1, c->seed, &r, &sr, NULL, NULL) == 0 && sr.have_store)
         steps = (uint32_t)(sr.steps > UINT32_MAX ? UINT32_MAX : sr.steps);
     lst_report_free(&r);
     return steps ? steps : 1;
@@ -365,9 +394,10 @@ int lst_cmd_explore(int argc, char **argv)
         {"max-steps", required_argument, 0, 'm'}, {"timeout", required_argument, 0, 't'},
         {"exitcode", required_argument, 0, 'e'},  {"quiet", no_argument, 0, 'q'},
         {"suppressions", required_argument, 0, 'U'}, {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+        {"no-fork-server", no_argument, 0, 'X'}, {0, 0, 0, 0}};
     explore_cfg c = {.strategy = "random", .seed = 1, .depth = 3, .spurious = 1,
-                     .max_steps = 1000000, .schedules = 100, .jobs = 1, .timeout_s = 60};
+                     .max_steps = 1000000, .schedules = 100, .jobs = 1, .timeout_s = 60,
+                     .fork_server = 1};
     const char *outdir = "lockstep-out";
     long exitcode = LST_EXIT_FINDINGS, v;
     int opt, pct_steps_given = 0;
@@ -394,6 +424,9 @@ int lst_cmd_explore(int argc, char **argv)
             continue;
         case 'P':
             c.spurious = 0;
+            continue;
+        case 'X':
+            c.fork_server = 0;
             continue;
         case 'q':
             c.quiet = 1;
@@ -680,7 +713,7 @@ int lst_cmd_replay(int argc, char **argv)
     r.schedule = strdup(abssched);
     lst_report_set_argv(&r, s.argc, s.argv);
     sched_result sr;
-    int rc = run_one(&c, 0, s.seed, &r, &sr, abssched);
+    int rc = run_one(&c, 0, s.seed, &r, &sr, abssched, NULL);
     unlink(choices);
     if (rc == 0) {
         char line[512];

@@ -19,6 +19,8 @@
 #include <string.h>
 #include <poll.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -114,6 +116,18 @@ static int is_dynamic(const char *path, char *why, size_t n)
     }
     close(fd);
     return rc;
+}
+
+/* 1 when path starts with "#!". */
+static int is_script(const char *path)
+{
+    char b[2] = {0, 0};
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, b, 2);
+    close(fd);
+    return n == 2 && b[0] == '#' && b[1] == '!';
 }
 
 /* Offset (st_value) of the symbol `name` in the ELF file's .symtab, or 0. */
@@ -288,23 +302,35 @@ static int open_root_store(const char *outdir, pid_t pid, lst_store_view *v)
     return lst_store_open(path, v, err, sizeof err);
 }
 
-int lst_run_target(const lst_run_opts *o, lst_run_result *res, lst_report *r, char *err,
-                   size_t errlen)
+/* The target's LOCKSTEP_OPTIONS: the user's, then ours (ours win). With sched, it ends in
+ * "sched_pid=" and the caller appends the scheduled process's pid. Returns NULL when out of
+ * memory. The caller frees it. */
+static char *target_options(const lst_run_opts *o)
 {
-    memset(res, 0, sizeof *res);
-    res->exit_code = -1;
-    const char *shim = lst_shim_path(err, errlen);
-    if (!shim)
-        return -1;
-    char *preload = NULL, *opts = NULL;
-    const char *old_pre = getenv("LD_PRELOAD");
     const char *old_opts = getenv("LOCKSTEP_OPTIONS");
     /* clang's static ThreadSanitizer: where its thread start routine is (see shim_thread.c) */
     uint64_t tsan_start = elf_symbol(o->argv[0], "__tsan_thread_start_func");
-    if (asprintf(&preload, "%s%s%s", shim, old_pre && *old_pre ? ":" : "", old_pre ? old_pre : "") < 0 ||
-        asprintf(&opts, "%s%sout=%s:cli=1:tsan_start=%llu%s%s", old_opts ? old_opts : "",
+    char *opts = NULL;
+    if (asprintf(&opts, "%s%sout=%s:cli=1:tsan_start=%llu%s%s%s", old_opts ? old_opts : "",
                  old_opts && *old_opts ? ":" : "", o->outdir, (unsigned long long)tsan_start,
-                 o->options && *o->options ? ":" : "", o->options ? o->options : "") < 0) {
+                 o->options && *o->options ? ":" : "", o->options ? o->options : "",
+                 o->sched ? ":sched_pid=" : "") < 0)
+        return NULL;
+    return opts;
+}
+
+/* Forks and execs the target with the shim preloaded and LOCKSTEP_OPTIONS=opts (plus the
+ * child's pid when it ends in "sched_pid="). keep_fd (-1: none) stays open across the exec;
+ * with it, the target dies with us (PR_SET_PDEATHSIG). Returns the pid, or -1 with err set. */
+static pid_t spawn_target(const lst_run_opts *o, const char *opts, int keep_fd, char *err,
+                          size_t errlen)
+{
+    const char *shim = lst_shim_path(err, errlen);
+    if (!shim)
+        return -1;
+    char *preload = NULL;
+    const char *old_pre = getenv("LD_PRELOAD");
+    if (asprintf(&preload, "%s%s%s", shim, old_pre && *old_pre ? ":" : "", old_pre ? old_pre : "") < 0) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
@@ -312,22 +338,31 @@ int lst_run_target(const lst_run_opts *o, lst_run_result *res, lst_report *r, ch
     int pipefd[2]; /* reports an exec failure from the child */
     if (pipe2(pipefd, O_CLOEXEC) != 0) {
         snprintf(err, errlen, "pipe: %s", strerror(errno));
+        free(preload);
         return -1;
     }
     pid_t pid = fork();
     if (pid < 0) {
         snprintf(err, errlen, "fork: %s", strerror(errno));
+        free(preload);
+        close(pipefd[0]);
+        close(pipefd[1]);
         return -1;
     }
     if (pid == 0) {
         close(pipefd[0]);
         setenv("LD_PRELOAD", preload, 1);
-        if (o->sched) {
+        size_t n = strlen(opts);
+        if (n >= 10 && !strcmp(opts + n - 10, "sched_pid=")) {
             char *full = NULL;
-            if (asprintf(&full, "%s:sched_pid=%d", opts, (int)getpid()) > 0)
+            if (asprintf(&full, "%s%d", opts, (int)getpid()) > 0)
                 opts = full;
         }
         setenv("LOCKSTEP_OPTIONS", opts, 1);
+        if (keep_fd >= 0) {
+            fcntl(keep_fd, F_SETFD, 0);
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
+        }
         /* A ThreadSanitizer build reports into our directory; its exit status stays the
          * program's own; lock-order inversions are ours to report (and TSan's detector
          * aborts above 64 held locks). The user's other TSAN_OPTIONS are kept. */
@@ -353,7 +388,6 @@ int lst_run_target(const lst_run_opts *o, lst_run_result *res, lst_report *r, ch
         _exit(127);
     }
     free(preload);
-    free(opts);
     close(pipefd[1]);
     int exec_errno = 0;
     if (read(pipefd[0], &exec_errno, sizeof exec_errno) == (ssize_t)sizeof exec_errno) {
@@ -363,6 +397,39 @@ int lst_run_target(const lst_run_opts *o, lst_run_result *res, lst_report *r, ch
         return -1;
     }
     close(pipefd[0]);
+    return pid;
+}
+
+/* Reads one message of the fork server; waits at most ms (-1: forever). Returns 1 with *m
+ * filled, 0 on timeout, -1 when the server is gone or broke the protocol. */
+static int server_read(int fd, lst_fs_msg *m, int ms)
+{
+    struct pollfd p = {fd, POLLIN, 0};
+    int k = poll(&p, 1, ms);
+    if (k == 0)
+        return 0;
+    if (k < 0)
+        return errno == EINTR ? 0 : -1;
+    char *b = (char *)m;
+    size_t got = 0;
+    while (got < sizeof *m) {
+        ssize_t r = read(fd, b + got, sizeof *m - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -1;
+        got += (size_t)r;
+    }
+    return 1;
+}
+
+/* Watches a running target (pid) until it ends: the stall watchdog, the timeout, signals
+ * passed on. The end is seen by waitpid (server < 0: our own child) or by the fork server's
+ * STATUS message on its socket. Returns 0, or -1 when the fork server broke down (err set;
+ * the target was killed). */
+static int watch_target(const lst_run_opts *o, pid_t pid, int server, lst_run_result *res,
+                        lst_report *r, char *err, size_t errlen)
+{
     res->pid = pid;
     child_pid = pid;
     struct sigaction sa, old_int, old_term, old_hup;
@@ -375,27 +442,46 @@ int lst_run_target(const lst_run_opts *o, lst_run_result *res, lst_report *r, ch
     lst_store_view root = {0};
     lst_stall stall = {0};
     uint64_t start = now_ms();
-    int status = 0;
-    /* a pidfd wakes us the moment the target ends; without one, poll every 20 ms */
-    int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    int status = 0, rc = 0, killed = 0;
+    /* a pidfd (or the server's socket) wakes us the moment the target ends; without one,
+     * poll every 20 ms */
+    int pfd = server >= 0 ? -1 : (int)syscall(SYS_pidfd_open, pid, 0);
     for (;;) {
-        pid_t w = waitpid(pid, &status, WNOHANG);
-        if (w == pid)
-            break;
-        if (w < 0 && errno != EINTR) {
-            snprintf(err, errlen, "waitpid: %s", strerror(errno));
-            break;
-        }
-        if (pfd >= 0) {
-            struct pollfd p = {pfd, POLLIN, 0};
-            poll(&p, 1, 50);
+        if (server >= 0) {
+            lst_fs_msg m;
+            int k = server_read(server, &m, killed ? -1 : 50);
+            if (k > 0 && m.type == LST_FS_STATUS && m.a == pid) {
+                status = m.b;
+                break;
+            }
+            if (k != 0) {
+                snprintf(err, errlen, "the fork server broke down");
+                kill(pid, SIGKILL);
+                rc = -1;
+                break;
+            }
+            if (killed)
+                continue;
         } else {
-            struct timespec ts = {0, 20 * 1000000L};
-            nanosleep(&ts, NULL);
+            pid_t w = waitpid(pid, &status, WNOHANG);
+            if (w == pid)
+                break;
+            if (w < 0 && errno != EINTR) {
+                snprintf(err, errlen, "waitpid: %s", strerror(errno));
+                break;
+            }
+            if (pfd >= 0) {
+                struct pollfd p = {pfd, POLLIN, 0};
+                poll(&p, 1, 50);
+            } else {
+                struct timespec ts = {0, 20 * 1000000L};
+                nanosleep(&ts, NULL);
+            }
         }
         uint64_t t = now_ms();
         if (!root.h)
             open_root_store(o->outdir, pid, &root);
+        int end = 0;
         if (root.h && o->stall_ms && !atomic_load(&root.h->ended) &&
             lst_stall_check(root.h, &stall, t, o->stall_ms)) {
             lst_ctx ctx;
@@ -403,13 +489,17 @@ int lst_run_target(const lst_run_opts *o, lst_run_result *res, lst_report *r, ch
             lst_detect_stall(&ctx, r);
             lst_ctx_free(&ctx);
             res->stalled = 1;
-            kill(pid, SIGKILL);
-            waitpid(pid, &status, 0);
-            break;
-        }
-        if (o->timeout_s && t - start >= (uint64_t)o->timeout_s * 1000) {
+            end = 1;
+        } else if (o->timeout_s && t - start >= (uint64_t)o->timeout_s * 1000) {
             res->timed_out = 1;
+            end = 1;
+        }
+        if (end) {
             kill(pid, SIGKILL);
+            if (server >= 0) {
+                killed = 1; /* the server reports the status */
+                continue;
+            }
             waitpid(pid, &status, 0);
             break;
         }
@@ -430,7 +520,123 @@ int lst_run_target(const lst_run_opts *o, lst_run_result *res, lst_report *r, ch
     } else if (WIFSIGNALED(status)) {
         res->exit_signal = WTERMSIG(status);
     }
+    return rc;
+}
+
+int lst_run_target(const lst_run_opts *o, lst_run_result *res, lst_report *r, char *err,
+                   size_t errlen)
+{
+    memset(res, 0, sizeof *res);
+    res->exit_code = -1;
+    char *opts = target_options(o);
+    if (!opts) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    pid_t pid = spawn_target(o, opts, -1, err, errlen);
+    free(opts);
+    if (pid < 0)
+        return -1;
+    watch_target(o, pid, -1, res, r, err, errlen);
     return 0;
+}
+
+int lst_server_start(const lst_run_opts *o, lst_server *s, char *err, size_t errlen)
+{
+    memset(s, 0, sizeof *s);
+    s->fd = -1;
+    char why[256] = "";
+    if (is_dynamic(o->argv[0], why, sizeof why) != 1 || is_script(o->argv[0])) {
+        snprintf(err, errlen, "%s is a script", o->argv[0]);
+        return 1;
+    }
+    if (elf_symbol(o->argv[0], "__tsan_thread_start_func")) {
+        snprintf(err, errlen, "%s is built with ThreadSanitizer (its runtime is per process)",
+                 o->argv[0]);
+        return 1;
+    }
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+        snprintf(err, errlen, "socketpair: %s", strerror(errno));
+        return 1;
+    }
+    char opts[64];
+    snprintf(opts, sizeof opts, "fork_server=%d", sv[1]);
+    pid_t pid = spawn_target(o, opts, sv[1], err, errlen);
+    close(sv[1]);
+    if (pid < 0) {
+        close(sv[0]);
+        return -1;
+    }
+    s->pid = pid;
+    s->fd = sv[0];
+    lst_fs_msg m;
+    uint64_t t0 = now_ms(), bound = (o->timeout_s ? o->timeout_s : 60) * 1000ULL;
+    int k = 0;
+    while ((k = server_read(s->fd, &m, 100)) == 0 && now_ms() - t0 < bound)
+        ;
+    if (k > 0 && m.type == LST_FS_READY)
+        return 0;
+    if (k > 0 && m.type == LST_FS_REFUSED)
+        snprintf(err, errlen, "%s",
+                 m.a == LST_FS_WHY_THREADS ? "the target runs threads before main"
+                 : m.a == LST_FS_WHY_TSAN  ? "the target is built with ThreadSanitizer"
+                                           : "the target refused it");
+    else
+        snprintf(err, errlen, "the target did not start it (is the shim preloaded?)");
+    lst_server_stop(s);
+    return 1;
+}
+
+int lst_run_forked(lst_server *s, const lst_run_opts *o, lst_run_result *res, lst_report *r,
+                   char *err, size_t errlen)
+{
+    memset(res, 0, sizeof *res);
+    res->exit_code = -1;
+    char *opts = target_options(o);
+    if (!opts) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    size_t n = strlen(opts);
+    if (n > LST_FS_MAX_REQUEST) {
+        free(opts);
+        snprintf(err, errlen, "LOCKSTEP_OPTIONS too long for the fork server");
+        return -1;
+    }
+    uint32_t len = (uint32_t)n;
+    char buf[sizeof len + LST_FS_MAX_REQUEST];
+    memcpy(buf, &len, sizeof len);
+    memcpy(buf + sizeof len, opts, n);
+    free(opts);
+    fflush(NULL);
+    lst_fs_msg m;
+    if (write(s->fd, buf, sizeof len + n) != (ssize_t)(sizeof len + n) ||
+        server_read(s->fd, &m, -1) <= 0 || m.type != LST_FS_CHILD || m.a <= 0) {
+        snprintf(err, errlen, "the fork server did not start a child");
+        return -1;
+    }
+    return watch_target(o, (pid_t)m.a, s->fd, res, r, err, errlen);
+}
+
+void lst_server_stop(lst_server *s)
+{
+    if (s->fd >= 0)
+        close(s->fd); /* the server reads EOF and exits */
+    s->fd = -1;
+    if (s->pid > 0) {
+        int st;
+        pid_t w;
+        for (int i = 0; i < 100 && (w = waitpid(s->pid, &st, WNOHANG)) == 0; i++) {
+            struct timespec ts = {0, 10 * 1000000L};
+            nanosleep(&ts, NULL);
+        }
+        if (waitpid(s->pid, &st, WNOHANG) == 0) {
+            kill(s->pid, SIGKILL);
+            waitpid(s->pid, &st, 0);
+        }
+    }
+    s->pid = 0;
 }
 
 struct lst_suppressions *lst_load_suppressions(const char *cmd, const char *file, char *abs,

@@ -376,4 +376,26 @@ static inline void lst_store_layout(lst_store_hdr *h, const lst_caps *caps)
     h->size = off;
 }
 
+/* The fork server's protocol (explore's worker <-> the shim in a target stopped before main,
+ * over a socketpair whose target end is LOCKSTEP_OPTIONS fork_server=FD). The server sends
+ * one READY or REFUSED first. Then, per schedule, the worker sends a u32 length and that
+ * many bytes: the complete LOCKSTEP_OPTIONS of the schedule, ending in "sched_pid=" (the
+ * child appends its pid). The server forks, answers CHILD with the child's pid, waits for
+ * it and answers STATUS with its raw wait status. EOF on the socket ends the server. */
+enum {
+    LST_FS_READY = 1,
+    LST_FS_REFUSED = 2, /* a: LST_FS_WHY_* */
+    LST_FS_CHILD = 3,   /* a: pid of the child (-errno when fork failed) */
+    LST_FS_STATUS = 4,  /* a: pid, b: wait status */
+};
+enum {
+    LST_FS_WHY_THREADS = 1, /* the process had more than one thread at start-up */
+    LST_FS_WHY_TSAN = 2,    /* a ThreadSanitizer runtime is loaded */
+};
+#define LST_FS_MAX_REQUEST 1000 /* LOCKSTEP_OPTIONS must stay below the shim's 1024 */
+typedef struct lst_fs_msg {
+    uint32_t type;
+    int32_t a, b;
+} lst_fs_msg;
+
 #endif

@@ -16,7 +16,9 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "shim_lockdep.h"
@@ -24,11 +26,14 @@
 #include "shim_store.h"
 
 lst_real_fns lst_real;
-lst_options lst_opt = {
 #define O(name, type, def, help) .name = def,
+lst_options lst_opt = {
 #include "options.def"
-#undef O
 };
+static const lst_options opt_defaults = {
+#include "options.def"
+};
+#undef O
 __thread lst_tls lst_self __attribute__((tls_model("initial-exec"))) = {0, -1, 0, NULL, NULL, 0};
 lst_store_hdr *lst_store;
 
@@ -441,6 +446,141 @@ lst_thread_rec *lst_thread_register(int32_t idx)
     return r;
 }
 
+/* ---- the fork server ----------------------------------------------------------------- */
+
+/* explore starts the target once with fork_server=FD and drives it over that socket (the
+ * protocol is in store.h): start-up stops here, before the store exists and before main,
+ * and forks one child per schedule. Only a child returns, with the schedule's options in
+ * place; the server itself never runs the program. */
+
+static char env_buf[sizeof "LOCKSTEP_OPTIONS=" + LST_FS_MAX_REQUEST + 16];
+
+static int fs_send(int fd, uint32_t type, int32_t a, int32_t b)
+{
+    lst_fs_msg m = {type, a, b};
+    const char *p = (const char *)&m;
+    size_t left = sizeof m;
+    while (left) {
+        ssize_t w = send(fd, p, left, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        left -= (size_t)w;
+    }
+    return 0;
+}
+
+static int fs_recv(int fd, void *buf, size_t n)
+{
+    char *p = buf;
+    while (n) {
+        ssize_t r = read(fd, p, n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -1;
+        p += r;
+        n -= (size_t)r;
+    }
+    return 0;
+}
+
+/* Threads of this process, from /proc/self/status (0 when it cannot be read). */
+static unsigned proc_threads(void)
+{
+    char buf[4096];
+    int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return 0;
+    buf[n] = 0;
+    const char *t = strstr(buf, "\nThreads:");
+    if (!t)
+        return 0;
+    t += 9;
+    while (*t == ' ' || *t == '\t')
+        t++;
+    unsigned v = 0;
+    while (*t >= '0' && *t <= '9')
+        v = v * 10 + (unsigned)(*t++ - '0');
+    return v;
+}
+
+/* In a new child: installs the schedule's LOCKSTEP_OPTIONS (req, NUL-terminated) in the
+ * environment, so that a program it execs sees them as under exec-per-schedule, and parses
+ * them from scratch. No allocation: the environ entry is pointed at a static buffer. */
+static void fs_child_options(const char *req)
+{
+    size_t at = put(env_buf, 0, sizeof env_buf, "LOCKSTEP_OPTIONS=");
+    at = put(env_buf, at, sizeof env_buf, req);
+    size_t n = strlen(req);
+    if (n >= 10 && strcmp(req + n - 10, "sched_pid=") == 0)
+        at = put_u(env_buf, at, sizeof env_buf, (unsigned long)getpid());
+    env_buf[at] = 0;
+    extern char **environ;
+    for (char **e = environ; e && *e; e++)
+        if (strncmp(*e, "LOCKSTEP_OPTIONS=", 17) == 0) {
+            *e = env_buf;
+            break;
+        }
+    lst_opt = opt_defaults;
+    parse_options();
+}
+
+/* Serves fork requests until the socket closes (then exits), or refuses once (and exits)
+ * when forking here would not reproduce an exec: another thread already runs, or a
+ * ThreadSanitizer runtime is loaded (its state and log file are per process). Returns only
+ * in a child. */
+static void fork_server(void)
+{
+    int fd = (int)lst_opt.fork_server;
+    int why = 0;
+    if (proc_threads() != 1)
+        why = LST_FS_WHY_THREADS;
+    else if (dlsym(RTLD_DEFAULT, "__tsan_init"))
+        why = LST_FS_WHY_TSAN;
+    if (why) {
+        fs_send(fd, LST_FS_REFUSED, why, 0);
+        _exit(0);
+    }
+    /* _Fork runs no atfork handler: a handler some constructor registered would not run
+     * for an exec'd schedule either */
+    pid_t (*do_fork)(void) = (pid_t(*)(void))dlsym(RTLD_NEXT, "_Fork");
+    if (!do_fork)
+        do_fork = lst_real.fork;
+    static char req[LST_FS_MAX_REQUEST + 1];
+    if (fs_send(fd, LST_FS_READY, 0, 0) != 0)
+        _exit(0);
+    for (;;) {
+        uint32_t len;
+        if (fs_recv(fd, &len, sizeof len) != 0 || len > LST_FS_MAX_REQUEST ||
+            fs_recv(fd, req, len) != 0)
+            _exit(0);
+        req[len] = 0;
+        pid_t pid = do_fork();
+        if (pid == 0) {
+            close(fd);
+            atomic_store(&init_tid, (pid_t)syscall(SYS_gettid));
+            fs_child_options(req);
+            return;
+        }
+        if (fs_send(fd, LST_FS_CHILD, pid < 0 ? -errno : pid, 0) != 0)
+            _exit(0);
+        if (pid < 0)
+            continue;
+        int st = 0;
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+            ;
+        if (fs_send(fd, LST_FS_STATUS, pid, st) != 0)
+            _exit(0);
+    }
+}
+
 /* ---- start-up ----------------------------------------------------------------------- */
 
 static void init_store(void)
@@ -480,6 +620,8 @@ void lst_init(void)
         lst_self.depth++; /* our own start-up calls are not observed */
         resolve_real();
         parse_options();
+        if (lst_opt.fork_server)
+            fork_server(); /* returns in each forked child, with the schedule's options */
         init_store();
         if (lst_store) {
             lst_thread_register(lst_thread_claim());
