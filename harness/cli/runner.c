@@ -308,8 +308,14 @@ static int open_root_store(const char *outdir, pid_t pid, lst_store_view *v)
 static char *target_options(const lst_run_opts *o)
 {
     const char *old_opts = getenv("LOCKSTEP_OPTIONS");
-    /* clang's static ThreadSanitizer: where its thread start routine is (see shim_thread.c) */
-    uint64_t tsan_start = elf_symbol(o->argv[0], "__tsan_thread_start_func");
+    /* clang's static ThreadSanitizer: where its thread start routine is (see shim_thread.c);
+     * looked up once per program, since explore starts the same one for every schedule */
+    static char last_prog[PATH_MAX];
+    static uint64_t tsan_start;
+    if (strcmp(last_prog, o->argv[0]) != 0) {
+        tsan_start = elf_symbol(o->argv[0], "__tsan_thread_start_func");
+        snprintf(last_prog, sizeof last_prog, "%s", o->argv[0]);
+    }
     char *opts = NULL;
     if (asprintf(&opts, "%s%sout=%s:cli=1:tsan_start=%llu%s%s%s", old_opts ? old_opts : "",
                  old_opts && *old_opts ? ":" : "", o->outdir, (unsigned long long)tsan_start,

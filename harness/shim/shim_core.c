@@ -7,6 +7,7 @@
 #include "shim.h"
 
 #include <dlfcn.h>
+#include <libunwind.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <link.h>
@@ -535,10 +536,17 @@ static void fs_child_options(const char *req)
 /* Serves fork requests until the socket closes (then exits), or refuses once (and exits)
  * when forking here would not reproduce an exec: another thread already runs, or a
  * ThreadSanitizer runtime is loaded (its state and log file are per process). Returns only
- * in a child. */
+ * in a child, or at once when the descriptor is not a socket (then the shim goes on as
+ * usual). */
 static void fork_server(void)
 {
     int fd = (int)lst_opt.fork_server;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode)) {
+        lst_say("LOCKSTEP_OPTIONS fork_server= is not a socket of lockstep explore; ignored");
+        lst_opt.fork_server = 0;
+        return;
+    }
     int why = 0;
     if (proc_threads() != 1)
         why = LST_FS_WHY_THREADS;
@@ -554,6 +562,10 @@ static void fork_server(void)
     if (!do_fork)
         do_fork = lst_real.fork;
     static char req[LST_FS_MAX_REQUEST + 1];
+    /* libunwind sets up its caches on first use (the module tables, this thread's trace
+     * cache): done once here, every child inherits them */
+    void *warm[LST_MAX_FRAMES];
+    unw_backtrace(warm, LST_MAX_FRAMES);
     if (fs_send(fd, LST_FS_READY, 0, 0) != 0)
         _exit(0);
     for (;;) {

@@ -1,9 +1,12 @@
 /* shim_sched.c: the deterministic scheduler (see shim_sched.h for the contract).
  *
  * The baton: header.sched_current names the thread allowed to run; each thread waits on its
- * own futex word (sched record `turn`). Handing over is "set turn of next, wake it, wait on
- * mine". Only the baton holder reads or writes scheduler state, so it needs no lock; the
- * futex handover orders the memory. A thread that keeps the baton while blocked outside our
+ * own futex word (sched record `turn`: TURN_WAIT, TURN_GO, or TURN_ASLEEP once it sleeps
+ * in FUTEX_WAIT). Handing over is "swap next's turn to TURN_GO, FUTEX_WAKE it only if it
+ * was asleep, wait on mine". Waiters do not spin: on a loaded machine a spinning waiter
+ * takes the CPU from the baton holder (measured: up to 10x slower ping-pong).
+ * Only the baton holder reads or writes scheduler state, so it needs no lock; the
+ * atomic handover orders the memory. A thread that keeps the baton while blocked outside our
  * interceptors (read(), poll(), a raw futex) is detected by the waiters' timed futex waits:
  * after outside_ms without a step, one of them takes the baton over and marks that thread
  * OUTSIDE (it runs free until its next scheduling point) and the schedule not replayable.
@@ -37,6 +40,12 @@ static const uint32_t *replay_v;     /* recorded choices (replay mode) */
 static uint32_t replay_n, replay_pos;
 static int replaying;
 static uint64_t cond_seq;
+/* Threads SLEEPING or BLOCKED: when there are none, a scheduling point skips the scans for
+ * expired deadlines, injected wakeups and waiters to wake. An OUTSIDE thread may block
+ * without the baton, hence atomic. */
+static _Atomic uint32_t nparked;
+
+enum { TURN_WAIT = 0, TURN_GO = 1, TURN_ASLEEP = 2 };
 
 #define STEP_NS 1000ULL              /* virtual time that one scheduling point takes */
 #define MAX_ENABLED 4096
@@ -61,9 +70,16 @@ static uint32_t get_state(uint32_t i)
     return __atomic_load_n(&S(i)->state, __ATOMIC_ACQUIRE);
 }
 
+static int parked(uint32_t st)
+{
+    return st == LST_SCHED_SLEEPING || st == LST_SCHED_BLOCKED;
+}
+
 static void set_state(uint32_t i, uint32_t st)
 {
-    __atomic_store_n(&S(i)->state, st, __ATOMIC_RELEASE);
+    uint32_t old = __atomic_exchange_n(&S(i)->state, st, __ATOMIC_ACQ_REL);
+    if (parked(old) != parked(st))
+        atomic_fetch_add_explicit(&nparked, parked(st) ? 1u : (uint32_t)-1, memory_order_relaxed);
 }
 
 static uint32_t thread_count(void)
@@ -235,8 +251,10 @@ static uint32_t pick_next(void)
 {
     static uint32_t e[MAX_ENABLED];
     for (;;) {
-        expire_timers();
-        inject();
+        if (atomic_load_explicit(&nparked, memory_order_relaxed)) {
+            expire_timers();
+            inject();
+        }
         uint32_t n = thread_count(), ne = 0, outside = 0;
         uint64_t earliest = 0;
         for (uint32_t i = 0; i < n; i++) {
@@ -263,20 +281,30 @@ static uint32_t pick_next(void)
     }
 }
 
+/* Gives the baton to thread next: wakes it only if it sleeps in FUTEX_WAIT. */
+static void hand_to(uint32_t next)
+{
+    atomic_store(&lst_store->sched_current, next);
+    if (atomic_exchange_explicit(&S(next)->turn, TURN_GO, memory_order_release) == TURN_ASLEEP)
+        futex_wake(&S(next)->turn);
+}
+
 /* Waits until this thread is handed the baton. While waiting, watches the holder: if no step
  * happens for outside_ms, the holder is blocked outside our calls; take the baton over. */
 static void wait_turn(uint32_t me)
 {
     lst_sched_rec *s = S(me);
-    uint64_t last_steps = atomic_load(&lst_store->sched_steps);
-    uint64_t since = lst_now_ms();
-    while (atomic_load_explicit(&s->turn, memory_order_acquire) == 0) {
-        futex_wait(&s->turn, 0, 100);
-        if (atomic_load_explicit(&s->turn, memory_order_acquire))
+    /* the clock is read only once a wait timed out: a quick handover costs no clock read */
+    uint64_t last_steps = 0, since = 0;
+    for (;;) {
+        uint32_t t = TURN_WAIT;
+        if (atomic_compare_exchange_strong(&s->turn, &t, TURN_ASLEEP) || t == TURN_ASLEEP)
+            futex_wait(&s->turn, TURN_ASLEEP, 100);
+        if (atomic_load_explicit(&s->turn, memory_order_acquire) == TURN_GO)
             break;
         uint64_t steps = atomic_load(&lst_store->sched_steps);
         uint64_t now = lst_now_ms();
-        if (steps != last_steps) {
+        if (!since || steps != last_steps) {
             last_steps = steps;
             since = now;
             continue;
@@ -293,12 +321,10 @@ static void wait_turn(uint32_t me)
         uint32_t next = pick_next();
         if (next == me)
             break;
-        atomic_store(&lst_store->sched_current, next);
-        atomic_store_explicit(&S(next)->turn, 1, memory_order_release);
-        futex_wake(&S(next)->turn);
+        hand_to(next);
         since = now;
     }
-    atomic_store_explicit(&s->turn, 0, memory_order_relaxed);
+    atomic_store_explicit(&s->turn, TURN_WAIT, memory_order_relaxed);
     atomic_store(&lst_store->sched_current, me);
 }
 
@@ -307,9 +333,7 @@ static void switch_to(uint32_t me, uint32_t next, int leaving)
 {
     if (next == me && !leaving)
         return;
-    atomic_store(&lst_store->sched_current, next);
-    atomic_store_explicit(&S(next)->turn, 1, memory_order_release);
-    futex_wake(&S(next)->turn);
+    hand_to(next);
     if (!leaving)
         wait_turn(me);
 }
@@ -389,7 +413,9 @@ void lst_sched_point(uint32_t op, uint64_t obj)
     if (rejoin(me))
         return;
     lst_store_hdr *h = lst_store;
-    uint64_t steps = atomic_fetch_add(&h->sched_steps, 1) + 1;
+    /* only the baton holder counts: no read-modify-write needed */
+    uint64_t steps = atomic_load_explicit(&h->sched_steps, memory_order_relaxed) + 1;
+    atomic_store_explicit(&h->sched_steps, steps, memory_order_release);
     uint64_t x = h->sched_hash ? h->sched_hash : 0xcbf29ce484222325ULL;
     uint64_t v[3] = {me, op, obj};
     for (int i = 0; i < 3; i++)
@@ -449,6 +475,8 @@ void lst_sched_cancel(int32_t idx)
 uint32_t lst_sched_wake(uint32_t kind, uint64_t obj, int one)
 {
     static uint32_t w[MAX_ENABLED];
+    if (!atomic_load_explicit(&nparked, memory_order_relaxed))
+        return 0;
     uint32_t n = thread_count(), nw = 0;
     int lockish = kind == LST_WAIT_MUTEX || kind == LST_WAIT_RDLOCK || kind == LST_WAIT_WRLOCK;
     for (uint32_t i = 0; i < n && nw < MAX_ENABLED; i++) {
@@ -493,7 +521,7 @@ void lst_sched_sleep(uint64_t ns)
 void lst_sched_thread_created(int32_t idx)
 {
     lst_sched_rec *s = S((uint32_t)idx);
-    atomic_store(&s->turn, 0);
+    atomic_store(&s->turn, TURN_WAIT);
     s->wake_ns = 0;
     assign_prio((uint32_t)idx);
     set_state((uint32_t)idx, LST_SCHED_RUNNABLE);
