@@ -3,8 +3,9 @@
 Run it through explore_bench.sh, which builds everything first.
 
   (a) schedules per second on three small correct cases of the notes (counter_locked,
-      lock_order_consistent, prodcons_cond_while), -j1 and -j2: wall time of one
-      `explore -q --schedules N` run, median of RUNS runs;
+      lock_order_consistent, prodcons_cond_while), -j1 and -j2, with the fork server (the
+      default) and with --no-fork-server (one exec per schedule, the baseline), runs of the
+      two interleaved: wall time of one `explore -q --schedules N` run, median of RUNS runs;
   (b) for each buggy case and each strategy (random, pct), the number of schedules until the
       first schedule with the case's expected finding, over 10 seeds (median and max):
       `explore -q -j1 --stop-on-first`, counted from report.json's `schedules`. When the
@@ -13,15 +14,17 @@ Run it through explore_bench.sh, which builds everything first.
       whose finding is the expected kind plus one, from that finding's schedule file name,
       running growing windows of schedules without --stop-on-first (the schedules of a seed
       are the same whatever the window);
-  (c) scheduling points per second on bench/pingpong.c (two threads hand a token back and
-      forth 10,000 times each through a mutex and two condvars): the steps come from the
-      schedule files of a run made to exit non-zero (same seed, so the same schedules); the
-      time is the wall time of `explore -q --schedules 1`, and of `--schedules 5` divided
-      by 5 (explore's parent polls every 100 ms, which a single schedule cannot amortize),
-      medians of RUNS runs. The same program natively and under `lockstep run`
-      (free-running threads) in the same session are the baselines. Explores of pingpong
-      with 0 rounds give the fixed cost of a schedule (process start, store, report), so
-      the marginal cost of a scheduling point is shown too.
+  (c) the cost of a thread switch on bench/pingpong.c (two threads hand a token back and
+      forth 10,000 times each through a mutex and two condvars), pinned to one CPU (taskset
+      -c 0) and not: pingpong prints the wall time of its own loop (first create to last
+      join); one explore schedule (seed 1, made to exit 3 so that its schedule and trace are
+      saved) gives the scheduling points ('steps') and the actual switches (thread changes in
+      the trace). ns per switch = (loop time - non-switching points x (d)) / switches. The
+      baseline is the native program's ns per handover, in the same run;
+  (d) the cost of a scheduling point that does not switch: `pingpong solo` (one thread,
+      2,000,000 lock/unlock pairs) prints its loop's thread CPU time per pair natively, under
+      `lockstep run` (the interceptors, no scheduler) and under `lockstep explore` (each
+      lock and unlock is a scheduling point with nobody to switch to): (explore - run) / 2.
 
 Usage: explore_bench.py --lockstep BIN --cases DIR --pingpong BIN --work DIR [--runs N]
 Prints the table and writes it to bench/results/explore.txt (or --results FILE).
@@ -105,24 +108,30 @@ emit("load average at the start: %.2f %.2f %.2f (other work on the machine skews
 emit()
 
 # ---- (a) schedules per second --------------------------------------------------------------
-emit("(a) schedules per second (explore -q --schedules N, wall time incl. start-up and report)")
-emit("%-24s %6s %10s %10s %10s %10s %8s" % ("case", "N", "-j1 s", "-j1 sch/s", "-j2 s",
-                                            "-j2 sch/s", "j2/j1"))
-for name, n in (("counter_locked", 6), ("lock_order_consistent", 100),
-                ("prodcons_cond_while", 200)):
-    row = {}
+emit("(a) schedules per second (explore -q --schedules N, wall time incl. start-up and report);")
+emit("    exec: --no-fork-server (one exec per schedule), fork: the fork server (default)")
+emit("%-22s %5s %10s %10s %7s %10s %10s %7s" % ("case", "N", "exec -j1", "fork -j1", "ratio",
+                                                "exec -j2", "fork -j2", "ratio"))
+for name, n in (("counter_locked", 6), ("lock_order_consistent", 500),
+                ("prodcons_cond_while", 500)):
+    rate = {}
     for j in (1, 2):
-        secs = []
+        secs = {"exec": [], "fork": []}
         for k in range(A.runs):
-            rc, s, rep, _ = explore(case(name), opts=["-j%d" % j, "--schedules", str(n)],
-                                    tag="a")
-            if rc != 0 or rep["schedules"] != n:
-                emit("  ! %s -j%d run %d: exit %d, %d schedules" % (name, j, k, rc,
-                                                                   rep["schedules"]))
-            secs.append(s)
-        row[j] = med(secs)
-    emit("%-24s %6d %10.3f %10.1f %10.3f %10.1f %7.2fx" % (
-        name, n, row[1], n / row[1], row[2], n / row[2], row[1] / row[2]))
+            for how in ("exec", "fork"):  # interleaved, so that load drifts hit both
+                opts = ["-j%d" % j, "--schedules", str(n)]
+                if how == "exec":
+                    opts.append("--no-fork-server")
+                rc, s_, rep, _ = explore(case(name), opts=opts, tag="a")
+                if rc != 0 or rep["schedules"] != n:
+                    emit("  ! %s -j%d %s run %d: exit %d, %d schedules"
+                         % (name, j, how, k, rc, rep["schedules"]))
+                secs[how].append(s_)
+        for how in secs:
+            rate[(how, j)] = n / med(secs[how])
+    emit("%-22s %5d %10.1f %10.1f %6.2fx %10.1f %10.1f %6.2fx" % (
+        name, n, rate[("exec", 1)], rate[("fork", 1)], rate[("fork", 1)] / rate[("exec", 1)],
+        rate[("exec", 2)], rate[("fork", 2)], rate[("fork", 2)] / rate[("exec", 2)]))
 emit()
 
 # ---- (b) schedules until the first expected finding ---------------------------------------
@@ -181,83 +190,101 @@ for name, kind in BUGGY:
             if "first" in how else ""))
 emit()
 
-# ---- (c) scheduling points per second: ping-pong -------------------------------------------
+# ---- (c) the cost of a switch: ping-pong ---------------------------------------------------
 PP = os.path.abspath(A.pingpong)
 ROUNDS = 10000
-K = 5  # schedules per explore in the amortized measurement
+SOLO = 2000000
+PIN = ["taskset", "-c", "0"]
 
 
-def steps_of(rounds, n):
-    """Scheduling points of schedules 0..n-1 (seed 1) of pingpong ROUNDS, from the schedule
-    files of a run made to exit 3 (the exit status does not change the schedules)."""
-    _, _, _, od = explore(PP, args=[str(rounds), "3"], opts=["--schedules", str(n)],
-                          tag="steps")
-    out = []
-    for i in range(n):
-        try:
-            with open(os.path.join(od, "schedules", "%d.schedule" % i)) as fh:
-                out.append(int(re.search(r"^steps (\d+)$", fh.read(), re.M).group(1)))
-        except (OSError, AttributeError):
-            out.append(None)
-    return out
+def run_out(argv, timeout=600):
+    """Runs argv; returns (exit status, stdout)."""
+    p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                       stdin=subprocess.DEVNULL, timeout=timeout, text=True)
+    return p.returncode, p.stdout
 
 
-def median_time(argv):
-    ts = []
+def number(text, key):
+    m = re.search(re.escape(key) + r" ([0-9.]+)", text)
+    return float(m.group(1)) if m else None
+
+
+def pingpong_explore(pin):
+    """One explore schedule of pingpong: (loop wall ns, steps, switches) or None."""
+    od = os.path.join(WORK, "c")
+    shutil.rmtree(od, ignore_errors=True)
+    _, out = run_out(pin + [LS, "explore", "--schedules", "1", "-o", od, "--", PP, str(ROUNDS),
+                            "3"])
+    wall = number(out, "wall-ns")
+    try:
+        with open(os.path.join(od, "schedules", "0.schedule")) as fh:
+            steps = int(re.search(r"^steps (\d+)$", fh.read(), re.M).group(1))
+        switches, last = 0, None
+        with open(os.path.join(od, "schedules", "0.trace")) as fh:
+            for line in fh:
+                if line.startswith("#"):
+                    continue
+                thread = line.split()[1]
+                switches += thread != last
+                last = thread
+    except (OSError, AttributeError, IndexError):
+        return None
+    return wall, steps, switches
+
+
+def solo(argv):
+    vals = []
     for _ in range(A.runs):
-        rc, s = timed(argv)
-        if rc != 0:
-            emit("  ! %s exited %d" % (" ".join(argv), rc))
-        ts.append(s)
-    return med(ts)
+        _, out = run_out(argv + [PP, "solo", str(SOLO)])
+        v = number(out, "solo ns/pair")
+        if v is None:
+            emit("  ! %s printed no timing" % " ".join(argv + [PP, "solo"]))
+            return float("nan")
+        vals.append(v)
+    return med(vals)
 
 
-def explore_argv(n, rounds):
-    return [LS, "explore", "-q", "--schedules", str(n), "-o", os.path.join(WORK, "c"), "--",
-            PP, str(rounds)]
+# (d) first: (c) subtracts the non-switching points
+solo_native = solo([])
+solo_run = solo([LS, "run", "-q", "-o", os.path.join(WORK, "srun"), "--"])
+solo_explore = solo([LS, "explore", "--schedules", "1", "--max-steps", str(4 * SOLO), "-o",
+                     os.path.join(WORK, "sexp"), "--"])
+point_ns = (solo_explore - solo_run) / 2
 
-
-steps1 = steps_of(ROUNDS, K)
-steps0 = steps_of(0, K)
-t_native = median_time([PP, str(ROUNDS)])
-t_native0 = median_time([PP, "0"])
-t_run = median_time([LS, "run", "-q", "-o", os.path.join(WORK, "crun"), "--", PP, str(ROUNDS)])
-t_exp1 = median_time(explore_argv(1, ROUNDS))
-t_exp1_0 = median_time(explore_argv(1, 0))
-t_expk = median_time(explore_argv(K, ROUNDS))
-t_expk_0 = median_time(explore_argv(K, 0))
-
-emit("(c) ping-pong (bench/pingpong.c): 2 threads, %d rounds each = %d handovers through a "
-     "mutex + 2 condvars" % (ROUNDS, 2 * ROUNDS))
-ok = None not in steps1 and None not in steps0
-if ok:
-    emit("    scheduling points ('steps' of the schedule files, seed 1): schedule 0: %d; "
-         "schedules 0-%d: %s (0 rounds: %s)" % (steps1[0], K - 1,
-                                               " ".join(map(str, steps1)),
-                                               " ".join(map(str, steps0))))
-emit("%-46s %9s %12s %12s %10s" % ("how", "wall s", "handovers/s", "sched.pts/s", "vs native"))
-
-
-def row(label, t, handovers, pts):
-    emit("%-46s %9.3f %12s %12s %9.2fx" % (
-        label, t, "%.0f" % (handovers / t) if handovers else "",
-        "%.0f" % (pts / t) if pts else "", t / t_native))
-
-
-row("native (no lockstep)", t_native, 2 * ROUNDS, None)
-row("lockstep run (free-running threads, shim)", t_run, 2 * ROUNDS, None)
-row("lockstep explore -q --schedules 1", t_exp1, 2 * ROUNDS, steps1[0] if ok else None)
-row("lockstep explore -q --schedules %d, per schedule" % K, t_expk / K, 2 * ROUNDS,
-    sum(steps1) / K if ok else None)
-emit("%-46s %9.3f" % ("native, 0 rounds (process start)", t_native0))
-emit("%-46s %9.3f" % ("explore --schedules 1, 0 rounds (fixed cost)", t_exp1_0))
-emit("%-46s %9.3f" % ("explore --schedules %d, 0 rounds, per schedule" % K, t_expk_0 / K))
-if ok:
-    marg = (t_expk - t_expk_0) / max(1, sum(steps1) - sum(steps0))
-    emit("explore, marginal cost of a scheduling point (%d vs 0 rounds, %d schedules): "
-         "%.2f us, %.0f points/s" % (ROUNDS, K, marg * 1e6, 1 / marg if marg > 0 else 0))
-emit("note: explore's parent polls its workers every 100 ms, so a one-schedule explore is "
-     "rounded up to the next 100 ms; the %d-schedule rows amortize it." % K)
+emit("(c) thread switches: bench/pingpong.c, 2 threads, %d rounds each = %d handovers through a "
+     "mutex + 2 condvars;" % (ROUNDS, 2 * ROUNDS))
+emit("    loop wall time as pingpong measures it (create to join), median of %d runs" % A.runs)
+emit("%-42s %10s %8s %8s %12s %12s %9s" % ("how", "loop ms", "points", "switches", "ns/switch",
+                                           "points/s", "vs native"))
+for label, pin in (("pinned to one CPU (taskset -c 0)", PIN), ("not pinned", [])):
+    nat = []
+    for _ in range(A.runs):
+        _, out = run_out(pin + [PP, str(ROUNDS)])
+        nat.append(number(out, "wall-ns") or float("nan"))
+    nat_ns = med(nat) / (2 * ROUNDS)
+    emit("%-42s %10.1f %8s %8d %12.0f %12s %9s" % ("native, " + label, med(nat) / 1e6, "",
+                                                  2 * ROUNDS, nat_ns, "", "1.00x"))
+    runs = [r for r in (pingpong_explore(pin) for _ in range(A.runs)) if r]
+    if not runs:
+        emit("  ! explore of pingpong gave no schedule")
+        continue
+    wall = med([r[0] for r in runs])
+    steps, switches = runs[0][1], runs[0][2]
+    if any((r[1], r[2]) != (steps, switches) for r in runs):
+        emit("  ! the runs of one seed took different schedules: %s" % [r[1:] for r in runs])
+    per_switch = (wall - (steps - switches) * point_ns) / switches
+    emit("%-42s %10.1f %8d %8d %12.0f %12.0f %8.2fx" % (
+        "explore, " + label, wall / 1e6, steps, switches, per_switch, steps / (wall / 1e9),
+        per_switch / nat_ns))
+emit()
+emit("(d) a scheduling point that does not switch: pingpong solo, %d lock/unlock pairs of one "
+     "thread," % SOLO)
+emit("    thread CPU time per pair as pingpong measures it, median of %d runs" % A.runs)
+emit("%-44s %12s" % ("how", "ns per pair"))
+emit("%-44s %12.1f" % ("native", solo_native))
+emit("%-44s %12.1f" % ("lockstep run (interceptors, no scheduler)", solo_run))
+emit("%-44s %12.1f" % ("lockstep explore (2 scheduling points a pair)", solo_explore))
+emit("scheduling point that does not switch: (explore - run) / 2 = %.1f ns" % point_ns)
 emit()
 emit("total benchmark time: %.0f s; load average at the end: %.2f %.2f %.2f"
      % ((time.monotonic() - started,) + os.getloadavg()))
