@@ -37,7 +37,7 @@ typedef struct explore_cfg {
     uint32_t seed, depth, pct_steps, spurious, max_steps;
     unsigned schedules, jobs, timeout_s, budget_s;
     int stop_on_first, quiet;
-    int fork_server;        /* fork each schedule from a server stopped before main */
+    int fork_server;          /* fork each schedule from a server stopped before main */
     const char *suppressions; /* absolute path or NULL */
     const char *choices;    /* replay: choices file */
     uint64_t binary_hash;
@@ -171,8 +171,9 @@ static int run_one(const explore_cfg *c, unsigned i, uint32_t seed, lst_report *
     if (srv && srv->fd >= 0 && lst_run_forked(srv, &o, &res, r, err, sizeof err) != 0) {
         /* the server broke down: say so, stop it, and run this schedule by exec */
         if (!c->quiet)
-            lst_err("explore", "fork server: %s; running one process per schedule from "
-                               "schedule %u on", err, i);
+            lst_err("explore",
+                    "fork server: %s; running one process per schedule from schedule %u on",
+                    err, i);
         lst_server_stop(srv);
         lst_report_free(r);
         lst_report_init(r);
@@ -270,8 +271,7 @@ static void worker(const explore_cfg *c, unsigned w, shared_state *sh, uint64_t 
         lst_run_opts o = {"explore", c->outdir, c->targv, c->timeout_s, 0, NULL, 1,
                           c->quiet, c->suppressions};
         if (lst_server_start(&o, &srv, err, sizeof err) != 0 && w == 0 && !c->quiet)
-            lst_err("explore", "fork server not used: %s; running one process per schedule",
-                    err);
+            lst_err("explore", "fork server not used: %s; running one process per schedule", err);
     }
     for (unsigned i = w; i < c->schedules; i += c->jobs) {
         if (atomic_load(&sh->stop) || (deadline && now_ms() >= deadline))

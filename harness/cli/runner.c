@@ -336,7 +336,8 @@ static pid_t spawn_target(const lst_run_opts *o, const char *opts, int keep_fd, 
         return -1;
     char *preload = NULL;
     const char *old_pre = getenv("LD_PRELOAD");
-    if (asprintf(&preload, "%s%s%s", shim, old_pre && *old_pre ? ":" : "", old_pre ? old_pre : "") < 0) {
+    if (asprintf(&preload, "%s%s%s", shim, old_pre && *old_pre ? ":" : "", old_pre ? old_pre : "") <
+        0) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }

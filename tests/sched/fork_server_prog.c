@@ -61,7 +61,7 @@ static void before_main(int argc, char **argv, char **envp)
         _exit(91);
 }
 __attribute__((section(".preinit_array"), used)) static void (*preinit)(int, char **,
-                                                                         char **) = before_main;
+                                                                        char **) = before_main;
 
 int main(int argc, char **argv)
 {
