@@ -207,8 +207,7 @@ enum {
     LST_SCHED_OUTSIDE,  /* blocked outside intercepted calls: runs free, unscheduled */
 };
 typedef struct lst_sched_rec {
-    _Atomic uint32_t
-        turn; /* 1: this thread holds the baton; 0: it waits; 2: it sleeps in FUTEX_WAIT */
+    _Atomic uint32_t turn;  /* 1: holds the baton; 0: waits; 2: asleep in FUTEX_WAIT */
     uint32_t state;
     uint32_t block_kind;    /* LST_WAIT_* */
     uint32_t wake_reason;   /* LST_WAKE_* */
