@@ -21,7 +21,7 @@
 
 static __thread uint32_t held_overflow; /* pushes dropped because the list was full */
 
-static int held_find(uint32_t lock)
+static inline int held_find(uint32_t lock)
 {
     lst_held *held = lst_self.held;
     for (int i = (int)atomic_load_explicit(&lst_self.rec->nheld, memory_order_relaxed) - 1; i >= 0; i--)
@@ -30,13 +30,13 @@ static int held_find(uint32_t lock)
     return -1;
 }
 
-static uint32_t top_chain(void)
+static inline uint32_t top_chain(void)
 {
     uint32_t n = atomic_load_explicit(&lst_self.rec->nheld, memory_order_relaxed);
     return n ? lst_self.held[n - 1].chain : 0;
 }
 
-static void held_push(const lst_acq *a)
+static inline void held_push(const lst_acq *a)
 {
     lst_thread_rec *rec = lst_self.rec;
     uint32_t n = atomic_load_explicit(&rec->nheld, memory_order_relaxed);
@@ -52,7 +52,7 @@ static void held_push(const lst_acq *a)
     h->mode = (uint16_t)a->mode;
     h->recursion = 0;
     h->pc = a->pc;
-    h->key = lst_chain_key(lst_self.key, a->lock, a->mode & LST_MODE_READ, a->pc);
+    h->key = a->key;
     atomic_store_explicit(&h->lock, a->lock, memory_order_release);
     atomic_store_explicit(&rec->nheld, n + 1, memory_order_release);
     lst_self.key = h->key;
@@ -154,6 +154,16 @@ static void report_self_deadlock(const lst_acq *a)
 
 /* ---- acquisition ----------------------------------------------------------------------- */
 
+/* Looks up (or records) the chain of acquisition a in the current context: the chain cache
+ * of shim_store.c makes a known one cost a thread-local probe. */
+static inline void record_chain(lst_acq *a)
+{
+    a->key = lst_chain_key(lst_self.key, a->lock, a->mode & LST_MODE_READ, a->pc);
+    a->chain = lst_chain_get(a->key, top_chain(), a->lock, a->mode,
+                             atomic_load_explicit(&lst_self.rec->nheld, memory_order_relaxed),
+                             a->pc, (uint32_t)lst_self.idx, &a->stack);
+}
+
 int lst_acquire_begin(lst_acq *a, uintptr_t addr, uint32_t kind, uint32_t mode, uint64_t pc,
                       int try)
 {
@@ -163,6 +173,7 @@ int lst_acquire_begin(lst_acq *a, uintptr_t addr, uint32_t kind, uint32_t mode, 
     a->pc = pc;
     a->chain = 0;
     a->stack = 0;
+    a->key = 0;
     a->held_at = -1;
     a->lock = lst_lock_get(addr, kind);
     if (LST_UNLIKELY(a->lock == 0))
@@ -186,9 +197,7 @@ int lst_acquire_begin(lst_acq *a, uintptr_t addr, uint32_t kind, uint32_t mode, 
         }
     }
     if (!try)
-        a->chain = lst_chain_get(lst_chain_key(lst_self.key, a->lock, mode & LST_MODE_READ, pc),
-                                 top_chain(), a->lock, mode, lst_self.rec->nheld, pc,
-                                 (uint32_t)lst_self.idx, &a->stack);
+        record_chain(a);
     return 0;
 }
 
@@ -201,9 +210,7 @@ void lst_acquire_done(lst_acq *a)
         return;
     }
     if (a->mode & LST_MODE_TRY) /* trylock/timedlock: recorded only once it succeeded */
-        a->chain = lst_chain_get(lst_chain_key(lst_self.key, a->lock, a->mode & LST_MODE_READ, a->pc),
-                                 top_chain(), a->lock, a->mode, lst_self.rec->nheld, a->pc,
-                                 (uint32_t)lst_self.idx, &a->stack);
+        record_chain(a);
     held_push(a);
 }
 
@@ -547,7 +554,6 @@ static void misuse(uint32_t kind, uint32_t lock, uintptr_t addr, uint32_t other,
 
 void lst_release(uintptr_t addr, uint32_t kind)
 {
-    (void)kind;
     uint32_t lock = lst_lock_find(addr);
     int i = lock ? held_find(lock) : -1;
     if (LST_LIKELY(i >= 0)) {
@@ -617,9 +623,7 @@ void lst_cond_wait_begin(lst_cond_ctx *c, pthread_mutex_t *m, void *cond, uint64
         c->acq.held_at = -1;
         held_remove(i);
         /* the reacquisition happens inside the wait: record its order now */
-        c->acq.chain = lst_chain_get(lst_chain_key(lst_self.key, lock, 0, c->acq.pc), top_chain(),
-                                     lock, LST_MODE_WRITE, lst_self.rec->nheld, c->acq.pc,
-                                     (uint32_t)lst_self.idx, &c->acq.stack);
+        record_chain(&c->acq);
         c->tracked = 1;
     }
     (void)pc;

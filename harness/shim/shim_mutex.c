@@ -75,6 +75,14 @@ LST_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
     int e = errno;
     lst_acq a;
     int rc;
+    if (LST_LIKELY(!lst_sched_on())) {
+        rc = lst_lock_fast(&a, m, mutex_kind(m), LST_MODE_WRITE, RET_PC(), try_mutex);
+        if (rc == EBUSY && (rc = lst_acquire_wait(&a, m, LST_WAIT_MUTEX, try_mutex, timed_mutex,
+                                                  block_mutex)) == 0)
+            lst_acquire_done(&a);
+        if (rc >= 0)
+            goto out;
+    }
     int re = lst_acquire_begin(&a, (uintptr_t)m, mutex_kind(m), LST_MODE_WRITE, RET_PC(), 0);
     if (lst_sched_on())
         lst_sched_point(LST_OP_LOCK, a.lock);
@@ -86,6 +94,7 @@ LST_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
         rc = lst_acquire_wait(&a, m, LST_WAIT_MUTEX, try_mutex, timed_mutex, block_mutex);
     if (rc == 0)
         lst_acquire_done(&a);
+out:
     errno = e;
     lst_leave();
     return rc;
@@ -137,7 +146,8 @@ LST_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
     int e = errno;
     if (lst_sched_on())
         lst_sched_point(LST_OP_UNLOCK, lst_lock_find((uintptr_t)m));
-    lst_release((uintptr_t)m, mutex_kind(m));
+    if (!lst_release_fast((uintptr_t)m))
+        lst_release((uintptr_t)m, mutex_kind(m));
     int rc = lst_real.mutex_unlock(m);
     if (lst_sched_on())
         lst_sched_wake(LST_WAIT_MUTEX, (uintptr_t)m, 0);
@@ -201,6 +211,14 @@ LST_EXPORT int pthread_spin_lock(pthread_spinlock_t *s)
     int e = errno;
     lst_acq a;
     int rc;
+    if (LST_LIKELY(!lst_sched_on())) {
+        rc = lst_lock_fast(&a, (void *)s, LST_LOCK_SPIN, LST_MODE_WRITE, RET_PC(), try_spin);
+        if (rc == EBUSY && (rc = lst_acquire_wait(&a, (void *)s, LST_WAIT_MUTEX, try_spin,
+                                                  timed_spin, block_spin)) == 0)
+            lst_acquire_done(&a);
+        if (rc >= 0)
+            goto out;
+    }
     int re = lst_acquire_begin(&a, (uintptr_t)s, LST_LOCK_SPIN, LST_MODE_WRITE, RET_PC(), 0);
     if (lst_sched_on())
         lst_sched_point(LST_OP_LOCK, a.lock);
@@ -212,6 +230,7 @@ LST_EXPORT int pthread_spin_lock(pthread_spinlock_t *s)
         rc = lst_acquire_wait(&a, (void *)s, LST_WAIT_MUTEX, try_spin, timed_spin, block_spin);
     if (rc == 0)
         lst_acquire_done(&a);
+out:
     errno = e;
     lst_leave();
     return rc;
@@ -241,7 +260,8 @@ LST_EXPORT int pthread_spin_unlock(pthread_spinlock_t *s)
     int e = errno;
     if (lst_sched_on())
         lst_sched_point(LST_OP_UNLOCK, lst_lock_find((uintptr_t)s));
-    lst_release((uintptr_t)s, LST_LOCK_SPIN);
+    if (!lst_release_fast((uintptr_t)s))
+        lst_release((uintptr_t)s, LST_LOCK_SPIN);
     int rc = lst_real.spin_unlock(s);
     if (lst_sched_on())
         lst_sched_wake(LST_WAIT_MUTEX, (uintptr_t)s, 0);

@@ -71,6 +71,18 @@ static int rw_lock(pthread_rwlock_t *l, uint32_t mode, uint64_t pc)
     lst_acq a;
     int rd = mode & LST_MODE_READ;
     int rc;
+    if (LST_LIKELY(!lst_sched_on())) {
+        rc = rd ? lst_lock_fast(&a, l, LST_LOCK_RWLOCK, mode, pc, try_rd)
+                : lst_lock_fast(&a, l, LST_LOCK_RWLOCK, mode, pc, try_wr);
+        if (rc == EBUSY) {
+            rc = rd ? lst_acquire_wait(&a, l, LST_WAIT_RDLOCK, try_rd, timed_rd, block_rd)
+                    : lst_acquire_wait(&a, l, LST_WAIT_WRLOCK, try_wr, timed_wr, block_wr);
+            if (rc == 0)
+                lst_acquire_done(&a);
+        }
+        if (rc >= 0)
+            goto out;
+    }
     int re = lst_acquire_begin(&a, (uintptr_t)l, LST_LOCK_RWLOCK, mode, pc, 0);
     if (lst_sched_on())
         lst_sched_point(LST_OP_LOCK, a.lock);
@@ -84,6 +96,7 @@ static int rw_lock(pthread_rwlock_t *l, uint32_t mode, uint64_t pc)
         rc = lst_acquire_wait(&a, l, LST_WAIT_WRLOCK, try_wr, timed_wr, block_wr);
     if (rc == 0)
         lst_acquire_done(&a);
+out:
     errno = e;
     lst_leave();
     return rc;
@@ -163,7 +176,8 @@ LST_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *l)
     int e = errno;
     if (lst_sched_on())
         lst_sched_point(LST_OP_UNLOCK, lst_lock_find((uintptr_t)l));
-    lst_release((uintptr_t)l, LST_LOCK_RWLOCK);
+    if (!lst_release_fast((uintptr_t)l))
+        lst_release((uintptr_t)l, LST_LOCK_RWLOCK);
     int rc = lst_real.rwlock_unlock(l);
     if (lst_sched_on())
         lst_sched_wake(LST_WAIT_WRLOCK, (uintptr_t)l, 0);

@@ -69,39 +69,19 @@ static lst_lock_slot *lock_slot(uintptr_t addr, int create)
     return NULL;
 }
 
-/* A per-thread direct-mapped cache of address -> lock instance, so that a known lock costs
- * no shared lookup. Any destroy or re-init anywhere bumps the epoch and empties every
- * thread's cache, which keeps "a destroyed lock whose address is reused is a new lock". */
-typedef struct lcache_ent {
-    uintptr_t addr;
-    uint32_t lock;
-    uint32_t epoch; /* lock_epoch + 1 when filled; 0 = empty */
-} lcache_ent;
-#define LCACHE 64
-static __thread lcache_ent lcache[LCACHE] __attribute__((tls_model("initial-exec")));
-static _Atomic uint32_t lock_epoch;
-
-static inline lcache_ent *lcache_slot(uintptr_t addr)
-{
-    return &lcache[(addr >> 3 ^ addr >> 9) & (LCACHE - 1)];
-}
+__thread lst_lcache_ent lst_lcache[LST_LCACHE] __attribute__((tls_model("initial-exec")));
+_Atomic uint32_t lst_lock_epoch;
 
 static uint32_t lock_get_slow(uintptr_t addr, uint32_t kind);
 
-uint32_t lst_lock_get(uintptr_t addr, uint32_t kind)
+uint32_t lst_lock_get_miss(uintptr_t addr, uint32_t kind, lst_lcache_ent *e, uint32_t ep)
 {
-    lcache_ent *e = lcache_slot(addr);
-    uint32_t ep = atomic_load_explicit(&lock_epoch, memory_order_acquire) + 1;
-    if (LST_LIKELY(e->addr == addr && e->epoch == ep && e->lock)) {
-        lst_lock_rec *r = lst_st_lock(lst_store, e->lock);
-        if (LST_LIKELY((r->kind == LST_LOCK_RWLOCK) == (kind == LST_LOCK_RWLOCK) &&
-                       (r->kind == LST_LOCK_SPIN) == (kind == LST_LOCK_SPIN)))
-            return e->lock;
-    }
     uint32_t id = lock_get_slow(addr, kind);
-    e->addr = addr;
-    e->lock = id;
-    e->epoch = ep;
+    if (LST_LIKELY(!(addr & 3))) {
+        e->tag = addr | lst_kind_class(kind);
+        e->lock = id;
+        e->epoch = ep;
+    }
     return id;
 }
 
@@ -114,8 +94,7 @@ static uint32_t lock_get_slow(uintptr_t addr, uint32_t kind)
     if (LST_LIKELY(id != 0)) {
         lst_lock_rec *r = lst_st_lock(lst_store, id);
         /* The same address now used as another kind of lock (freed without destroy): new. */
-        if (LST_LIKELY((r->kind == LST_LOCK_RWLOCK) == (kind == LST_LOCK_RWLOCK) &&
-                       (r->kind == LST_LOCK_SPIN) == (kind == LST_LOCK_SPIN)))
+        if (LST_LIKELY(lst_kind_class(r->kind) == lst_kind_class(kind)))
             return id;
     }
     lst_store_hdr *h = lst_store;
@@ -137,18 +116,15 @@ static uint32_t lock_get_slow(uintptr_t addr, uint32_t kind)
     return id; /* another thread created it first; our record stays unused */
 }
 
-uint32_t lst_lock_find(uintptr_t addr)
+uint32_t lst_lock_find_miss(uintptr_t addr)
 {
-    lcache_ent *e = lcache_slot(addr);
-    if (e->addr == addr && e->epoch == atomic_load_explicit(&lock_epoch, memory_order_acquire) + 1)
-        return e->lock;
     lst_lock_slot *s = lock_slot(addr, 0);
     return s ? atomic_load_explicit(&s->lock, memory_order_acquire) : 0;
 }
 
 void lst_lock_forget(uintptr_t addr)
 {
-    atomic_fetch_add_explicit(&lock_epoch, 1, memory_order_acq_rel);
+    atomic_fetch_add_explicit(&lst_lock_epoch, 1, memory_order_acq_rel);
     lst_lock_slot *s = lock_slot(addr, 0);
     if (!s)
         return;
@@ -177,10 +153,26 @@ static uint32_t chain_get(uint64_t key, uint32_t parent, uint32_t lock, uint32_t
                           uint32_t depth, uint64_t pc, uint32_t thread, uint32_t *stack,
                           uint32_t known);
 
-uint32_t lst_chain_get(uint64_t key, uint32_t parent, uint32_t lock, uint32_t mode,
-                       uint32_t depth, uint64_t pc, uint32_t thread, uint32_t *stack)
+__thread lst_ccache_ent lst_ccache[LST_CCACHE] __attribute__((tls_model("initial-exec")));
+
+uint32_t lst_chain_get_miss(uint64_t key, uint32_t parent, uint32_t lock, uint32_t mode,
+                            uint32_t depth, uint64_t pc, uint32_t thread, uint32_t *stack,
+                            lst_ccache_ent *e)
 {
-    return chain_get(key, parent, lock, mode, depth, pc, thread, stack, 0);
+    uint32_t id = chain_get(key, parent, lock, mode, depth, pc, thread, stack, 0);
+    if (id) {
+        e->key = key;
+        e->chain = id;
+        e->stack = *stack;
+    }
+    return id;
+}
+
+void lst_store_caches_reset(void)
+{
+    atomic_fetch_add_explicit(&lst_lock_epoch, 1, memory_order_acq_rel);
+    for (int i = 0; i < LST_CCACHE; i++)
+        lst_ccache[i].key = 0;
 }
 
 uint32_t lst_chain_get_known(uint64_t key, uint32_t parent, uint32_t lock, uint32_t mode,
