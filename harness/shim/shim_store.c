@@ -168,12 +168,6 @@ uint32_t lst_chain_get_miss(uint64_t key, uint32_t parent, uint32_t lock, uint32
     return id;
 }
 
-void lst_store_caches_reset(void)
-{
-    atomic_fetch_add_explicit(&lst_lock_epoch, 1, memory_order_acq_rel);
-    for (int i = 0; i < LST_CCACHE; i++)
-        lst_ccache[i].key = 0;
-}
 
 uint32_t lst_chain_get_known(uint64_t key, uint32_t parent, uint32_t lock, uint32_t mode,
                              uint32_t depth, uint64_t pc, uint32_t thread, uint32_t known)
@@ -182,64 +176,166 @@ uint32_t lst_chain_get_known(uint64_t key, uint32_t parent, uint32_t lock, uint3
     return chain_get(key, parent, lock, mode, depth, pc, thread, &stack, known ? known : UINT32_MAX);
 }
 
+/* The chain slots (caps.chain_slots, a power of two) are filled level by level: level 0 is
+ * slots [0, CHAIN_L0), level l >= 1 is [CHAIN_L0 << (l-1), CHAIN_L0 << l). New keys go into
+ * the newest level; a lookup probes every level up to the newest. So the
+ * pages of the table that a process touches grow with the chains it makes, not with
+ * chain_slots: a single sparse table touches every one of its pages once it holds a few
+ * thousand keys. A level takes keys until it is half full (the last one, 3/4), which keeps
+ * probes short; then the free slots of every level are used, so the capacity is still
+ * chain_slots. Two threads that race to record one new key while
+ * the newest level changes may both record it (two chains with one key): harmless, both carry
+ * the same lock order and the detectors merge instances per edge. */
+#define CHAIN_L0 4096u
+static _Atomic uint32_t chain_top;      /* newest level */
+static _Atomic uint32_t chain_used[33]; /* keys claimed per level */
+
+static void level_range(uint32_t l, uint32_t nslots, uint32_t *base, uint32_t *size)
+{
+    if (nslots <= CHAIN_L0) {
+        *base = 0;
+        *size = nslots;
+        return;
+    }
+    *base = l ? CHAIN_L0 << (l - 1) : 0;
+    *size = l ? CHAIN_L0 << (l - 1) : CHAIN_L0;
+}
+
+static uint32_t level_count(uint32_t nslots)
+{
+    uint32_t n = 1;
+    while (nslots > (CHAIN_L0 << (n - 1)))
+        n++;
+    return n;
+}
+
+/* Probes slots[base, base+size) for key. Returns its slot; or, when create, a free slot
+ * claimed for it (*claimed = 1); or NULL when key is not there (create: the level is full). */
+static lst_slot *level_probe(lst_slot *slots, uint32_t base, uint32_t size, uint64_t key,
+                             int create, int *claimed)
+{
+    uint32_t mask = size - 1;
+    uint32_t i = (uint32_t)key & mask;
+    for (uint32_t probes = 0; probes < size && probes < MAX_PROBES; probes++, i = (i + 1) & mask) {
+        lst_slot *s = &slots[base + i];
+        uint64_t k = atomic_load_explicit(&s->key, memory_order_acquire);
+        if (k == key)
+            return s;
+        if (k == 0) {
+            if (!create)
+                return NULL;
+            uint64_t zero = 0;
+            if (atomic_compare_exchange_strong(&s->key, &zero, key)) {
+                *claimed = 1;
+                return s;
+            }
+            if (zero == key)
+                return s; /* another thread is inserting the same key */
+        }
+    }
+    return NULL;
+}
+
+/* The slot of chain key, found or claimed (*claimed = 1); NULL when the table is full. */
+static lst_slot *chain_slot(uint64_t key, int *claimed)
+{
+    lst_store_hdr *h = lst_store;
+    lst_slot *slots = lst_st_chain_slots(h);
+    uint32_t nslots = h->caps.chain_slots, nlevels = level_count(nslots), base, size;
+    uint32_t top = atomic_load_explicit(&chain_top, memory_order_acquire);
+    if (top >= nlevels)
+        top = nlevels - 1;
+    *claimed = 0;
+    for (uint32_t l = 0; l < top; l++) {
+        level_range(l, nslots, &base, &size);
+        lst_slot *s = level_probe(slots, base, size, key, 0, claimed);
+        if (s)
+            return s;
+    }
+    for (;;) {
+        level_range(top, nslots, &base, &size);
+        int last = top + 1 >= nlevels;
+        uint32_t limit = last ? size / 4 * 3 : size / 2;
+        int room = atomic_load_explicit(&chain_used[top], memory_order_relaxed) < limit;
+        lst_slot *s = level_probe(slots, base, size, key, room, claimed);
+        if (s) {
+            if (*claimed && atomic_fetch_add(&chain_used[top], 1) + 1 >= limit && !last) {
+                uint32_t t = top;
+                atomic_compare_exchange_strong(&chain_top, &t, top + 1);
+            }
+            return s;
+        }
+        if (last)
+            break;
+        uint32_t t = top; /* this level is as full as it may be: on to the next */
+        atomic_compare_exchange_strong(&chain_top, &t, top + 1);
+        top++;
+    }
+    for (uint32_t l = 0; l < nlevels; l++) { /* all at their limit: fill the free slots */
+        level_range(l, nslots, &base, &size);
+        lst_slot *s = level_probe(slots, base, size, key, 1, claimed);
+        if (s)
+            return s;
+    }
+    return NULL;
+}
+
 static uint32_t chain_get(uint64_t key, uint32_t parent, uint32_t lock, uint32_t mode,
                           uint32_t depth, uint64_t pc, uint32_t thread, uint32_t *stack,
                           uint32_t known)
 {
     lst_store_hdr *h = lst_store;
-    uint32_t mask = h->caps.chain_slots - 1;
-    lst_slot *slots = lst_st_chain_slots(h);
-    uint32_t i = (uint32_t)key & mask;
-    for (uint32_t probes = 0; probes <= mask && probes < MAX_PROBES; probes++, i = (i + 1) & mask) {
-        uint64_t k = atomic_load_explicit(&slots[i].key, memory_order_acquire);
-        if (k == key) {
-            uint32_t id = atomic_load_explicit(&slots[i].id, memory_order_acquire);
-            if (LST_UNLIKELY(id == 0 || id == ID_FULL))
-                id = wait_id(&slots[i]);
-            if (LST_UNLIKELY(id == 0))
-                return *stack = 0, 0;
-            lst_chain_rec *c = lst_st_chain(h, id);
-            if (LST_UNLIKELY(c->thread != thread) &&
-                !atomic_load_explicit(&c->multi, memory_order_relaxed))
-                atomic_store_explicit(&c->multi, 1, memory_order_relaxed);
-            *stack = c->stack;
-            return id;
-        }
-        if (k == 0) {
-            uint64_t zero = 0;
-            if (!atomic_compare_exchange_strong(&slots[i].key, &zero, key)) {
-                if (zero != key)
-                    continue;
-                /* lost the race to a thread inserting the same key */
-                uint32_t id = wait_id(&slots[i]);
-                *stack = id ? lst_st_chain(h, id)->stack : 0;
-                return id;
-            }
-            uint32_t id = alloc_id(&h->nchains, h->caps.chains, LST_LIMIT_CHAINS,
-                                   "too many held-lock chains; new lock orders are not recorded",
-                                   "max_chains", h->caps.chains - 1);
-            if (id == FULL) {
-                atomic_store_explicit(&slots[i].id, ID_FULL, memory_order_release);
-                return *stack = 0, 0;
-            }
-            lst_chain_rec *c = lst_st_chain(h, id);
-            c->key = key;
-            c->pc = pc;
-            c->parent = parent;
-            c->lock = lock;
-            c->stack = known == UINT32_MAX ? 0 : known ? known : lst_stack_capture();
-            c->thread = thread;
-            c->mode = (uint16_t)mode;
-            c->depth = (uint16_t)(depth > 0xffff ? 0xffff : depth);
-            atomic_store_explicit(&c->valid, 1, memory_order_release);
-            atomic_store_explicit(&slots[i].id, id, memory_order_release);
-            *stack = c->stack;
-            return id;
-        }
+    int claimed;
+    lst_slot *slot = chain_slot(key, &claimed);
+    if (LST_UNLIKELY(!slot)) {
+        lst_limit_hit(LST_LIMIT_CHAINS,
+                      "held-lock chain table is full; new lock orders are not recorded",
+                      "chain_slots", h->caps.chain_slots);
+        return *stack = 0, 0;
     }
-    lst_limit_hit(LST_LIMIT_CHAINS, "held-lock chain table is full; new lock orders are not recorded",
-                  "chain_slots", h->caps.chain_slots);
-    return *stack = 0, 0;
+    if (!claimed) {
+        uint32_t id = atomic_load_explicit(&slot->id, memory_order_acquire);
+        if (LST_UNLIKELY(id == 0 || id == ID_FULL))
+            id = wait_id(slot);
+        if (LST_UNLIKELY(id == 0))
+            return *stack = 0, 0;
+        lst_chain_rec *c = lst_st_chain(h, id);
+        if (LST_UNLIKELY(c->thread != thread) &&
+            !atomic_load_explicit(&c->multi, memory_order_relaxed))
+            atomic_store_explicit(&c->multi, 1, memory_order_relaxed);
+        *stack = c->stack;
+        return id;
+    }
+    uint32_t id = alloc_id(&h->nchains, h->caps.chains, LST_LIMIT_CHAINS,
+                           "too many held-lock chains; new lock orders are not recorded",
+                           "max_chains", h->caps.chains - 1);
+    if (id == FULL) {
+        atomic_store_explicit(&slot->id, ID_FULL, memory_order_release);
+        return *stack = 0, 0;
+    }
+    lst_chain_rec *c = lst_st_chain(h, id);
+    c->key = key;
+    c->pc = pc;
+    c->parent = parent;
+    c->lock = lock;
+    c->stack = known == UINT32_MAX ? 0 : known ? known : lst_stack_capture();
+    c->thread = thread;
+    c->mode = (uint16_t)mode;
+    c->depth = (uint16_t)(depth > 0xffff ? 0xffff : depth);
+    atomic_store_explicit(&c->valid, 1, memory_order_release);
+    atomic_store_explicit(&slot->id, id, memory_order_release);
+    *stack = c->stack;
+    return id;
+}
+
+void lst_store_caches_reset(void)
+{
+    atomic_fetch_add_explicit(&lst_lock_epoch, 1, memory_order_acq_rel);
+    for (int i = 0; i < LST_CCACHE; i++)
+        lst_ccache[i].key = 0;
+    atomic_store(&chain_top, 0);
+    for (int i = 0; i < 33; i++)
+        atomic_store(&chain_used[i], 0);
 }
 
 /* ---- stacks ----------------------------------------------------------------------- */

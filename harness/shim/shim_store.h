@@ -109,9 +109,9 @@ uint32_t lst_chain_get_known(uint64_t key, uint32_t parent, uint32_t lock, uint3
                              uint32_t depth, uint64_t pc, uint32_t thread, uint32_t known)
     __attribute__((visibility("hidden")));
 
-/* Empties the calling thread's lock and chain caches, for a process whose store was replaced
- * by one that does not hold the same lock and chain ids (a fork server's fresh store). The
- * copy made for a forked child keeps the ids, so fork itself needs no reset. */
+/* Empties the calling thread's lock and chain caches and restarts the chain table at its
+ * first level, for a process whose store was replaced by an empty one (a fork server's fresh
+ * store). The copy made for a forked child keeps the ids, so fork itself needs no reset. */
 void lst_store_caches_reset(void) __attribute__((visibility("hidden")));
 
 /* Captures the caller's stack (shim frames skipped) into the depot; returns its id or 0. */
