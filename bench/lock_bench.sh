@@ -30,7 +30,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 # Iterations per thread: per pair, the tools differ by 1000x.
-it_fast=2000000 it_slow=200000 it_explore=10000 it_vg=10000
+it_fast=5000000 it_slow=200000 it_explore=10000 it_vg=10000
 dyndd=/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.dyndd-x86_64.so
 tsan_opts="detect_deadlocks=1 report_signal_unsafe=0 exitcode=0"
 
@@ -76,17 +76,43 @@ iters() {
 }
 # median of the numbers on stdin ("-" when none)
 median() { sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print "-"}'; }
-# measures configuration $1 on scenario $2 with $3 threads: prints the median
-measure() {
-    local c=$1 k=$runs vals n ok=0
-    case $c in helgrind | drd) k=$vgruns ;; esac
-    n=$(iters "$c")
-    vals=$(for ((i = 0; i < k; i++)); do run_one "$c" "$2" "$3" "$n" 2>/dev/null; done)
-    ok=$(printf '%s\n' "$vals" | grep -c . || true)
-    if [ "$ok" -lt "$k" ]; then
-        echo "$c $2 $3: $((k - ok)) of $k runs crashed or printed nothing" >>"$work/crashes"
-    fi
-    printf '%s\n' "$vals" | { grep . || true; } | median
+# Measures every configuration on scenario $1 with $2 threads, round by round: each round
+# runs native first and then every tool, so each tool run has a native run next to it and the
+# load of the shared machine weighs on both alike. Prints one cell per column: native's
+# median ns, and for a tool its median ns with the median of its per-round ratios to native.
+measure_row() {
+    local sc=$1 t=$2 c i k v nat
+    rm -f "$work"/m.*
+    for ((i = 0; i < runs; i++)); do
+        nat=
+        for c in "${cols[@]}"; do
+            k=$runs
+            case $c in helgrind | drd) k=$vgruns ;; esac
+            [ "$i" -lt "$k" ] || continue
+            v=$(run_one "$c" "$sc" "$t" "$(iters "$c")" 2>/dev/null)
+            [ "$c" = native ] && nat=$v
+            if [ -z "$v" ]; then
+                echo x >>"$work/m.$c.crash"
+                continue
+            fi
+            echo "$v" >>"$work/m.$c"
+            [ -n "$nat" ] && awk -v v="$v" -v n="$nat" 'BEGIN {print v / n}' >>"$work/m.$c.ratio"
+        done
+    done
+    for c in "${cols[@]}"; do
+        k=$runs
+        case $c in helgrind | drd) k=$vgruns ;; esac
+        if [ -f "$work/m.$c.crash" ]; then
+            echo "$c $sc $t: $(wc -l <"$work/m.$c.crash") of $k runs crashed or printed nothing" \
+                >>"$work/crashes"
+        fi
+        v=$(median <"$work/m.$c" 2>/dev/null || echo -)
+        if [ "$c" = native ] || [ "$v" = - ]; then
+            printf ' %17s' "$v"
+        else
+            printf ' %17s' "$v $(median <"$work/m.$c.ratio" | awk '{printf "%6.1fx", $1}')"
+        fi
+    done
 }
 
 {
@@ -94,7 +120,8 @@ measure() {
     echo "date $(date -u '+%F %H:%M') UTC, commit $(git rev-parse --short HEAD), $(nproc) CPUs," \
         "load $(cut -d' ' -f1-3 /proc/loadavg) (shared machine: noisy; compare ratios)"
     echo
-    echo "(1) ns per lock+unlock pair (median of $runs runs; Helgrind/DRD: $vgruns), x = ratio to native"
+    echo "(1) ns per lock+unlock pair (median of $runs runs; Helgrind/DRD: $vgruns) and x = the median"
+    echo "    of the ratios to the native run made just before, in the same round"
     echo "    iterations per thread: native/run $it_fast, explore $it_explore, dyndd/TSan $it_slow," \
         "valgrind $it_vg"
     printf '%-9s %3s' scenario thr
@@ -103,16 +130,7 @@ measure() {
     for sc in contended private nested; do
         for t in 1 2 4; do
             printf '%-9s %3s' "$sc" "$t"
-            nat=
-            for c in "${cols[@]}"; do
-                v=$(measure "$c" "$sc" "$t")
-                [ "$c" = native ] && nat=$v
-                if [ "$c" = native ] || [ "$v" = - ]; then
-                    printf ' %17s' "$v"
-                else
-                    printf ' %17s' "$(awk -v v="$v" -v n="$nat" 'BEGIN {printf "%s %6.1fx", v, v / n}')"
-                fi
-            done
+            measure_row "$sc" "$t"
             echo
         done
     done
@@ -123,12 +141,19 @@ measure() {
     for x in "${notes[@]}"; do echo "    note: $x"; done
     if [ -f "$work/crashes" ]; then sed 's/^/    crashed: /' "$work/crashes"; fi
     echo
-    echo "(2) thread create+join, ns each (median of $runs runs, 2000 threads, 1 or 4 at a time)"
+    echo "(2) thread create+join, ns each (2000 threads, 1 or 4 at a time; median of $runs rounds"
+    echo "    of native then lockstep run, ratio = median of the per-round ratios)"
     for t in 1 4; do
-        nat=$(for ((i = 0; i < runs; i++)); do run_one native create $t 2000; done | median)
-        st=$(for ((i = 0; i < runs; i++)); do run_one run create $t 2000; done | median)
-        awk -v t=$t -v n="$nat" -v l="$st" \
-            'BEGIN {printf "%d at a time: native %.0f, lockstep run %.0f, %.2fx\n", t, n, l, l / n}'
+        rm -f "$work"/c.*
+        for ((i = 0; i < runs; i++)); do
+            n=$(run_one native create $t 2000)
+            l=$(run_one run create $t 2000)
+            echo "$n" >>"$work/c.n"
+            echo "$l" >>"$work/c.l"
+            awk -v n="$n" -v l="$l" 'BEGIN {print l / n}' >>"$work/c.r"
+        done
+        printf '%d at a time: native %.0f, lockstep run %.0f, %.2fx\n' $t "$(median <"$work/c.n")" \
+            "$(median <"$work/c.l")" "$(median <"$work/c.r")"
     done
     echo
     echo "(3) peak RSS in KiB (getrusage; lockstep's includes the store pages touched), median of 3"
