@@ -168,7 +168,6 @@ uint32_t lst_chain_get_miss(uint64_t key, uint32_t parent, uint32_t lock, uint32
     return id;
 }
 
-
 uint32_t lst_chain_get_known(uint64_t key, uint32_t parent, uint32_t lock, uint32_t mode,
                              uint32_t depth, uint64_t pc, uint32_t thread, uint32_t known)
 {

@@ -18,7 +18,7 @@
  * bits, so that the same address used as another kind of lock misses the cache and gets a
  * new instance without reading the lock record. Only 4-aligned addresses are cached. */
 typedef struct lst_lcache_ent {
-    uintptr_t tag;  /* addr | kind class */
+    uintptr_t tag; /* addr | kind class */
     uint32_t lock;
     uint32_t epoch; /* lst_lock_epoch + 1 when filled; 0 = empty */
 } lst_lcache_ent;
@@ -36,7 +36,8 @@ static inline lst_lcache_ent *lst_lcache_slot(uintptr_t addr)
     return &lst_lcache[(addr >> 3 ^ addr >> 9) & (LST_LCACHE - 1)];
 }
 
-uint32_t lst_lock_get_miss(uintptr_t addr, uint32_t kind, lst_lcache_ent *e, uint32_t ep) LST_HIDDEN;
+uint32_t lst_lock_get_miss(uintptr_t addr, uint32_t kind, lst_lcache_ent *e,
+                           uint32_t ep) LST_HIDDEN;
 uint32_t lst_lock_find_miss(uintptr_t addr) LST_HIDDEN;
 
 /* Returns the current instance id of the lock at addr, creating one (of kind) if the address
@@ -45,9 +46,8 @@ static inline uint32_t lst_lock_get(uintptr_t addr, uint32_t kind)
 {
     lst_lcache_ent *e = lst_lcache_slot(addr);
     uint32_t ep = atomic_load_explicit(&lst_lock_epoch, memory_order_acquire) + 1;
-    if (__builtin_expect(e->tag == (addr | lst_kind_class(kind)) && e->epoch == ep && e->lock &&
-                             !(addr & 3),
-                         1))
+    if (__builtin_expect(
+            e->tag == (addr | lst_kind_class(kind)) && e->epoch == ep && e->lock && !(addr & 3), 1))
         return e->lock;
     return lst_lock_get_miss(addr, kind, e, ep);
 }
@@ -93,8 +93,7 @@ uint32_t lst_chain_get_miss(uint64_t key, uint32_t parent, uint32_t lock, uint32
  * or 0 when the table is full. This is the hot path: a chain this thread has seen costs one
  * thread-local probe, one seen by other threads only one shared probe. */
 static inline uint32_t lst_chain_get(uint64_t key, uint32_t parent, uint32_t lock, uint32_t mode,
-                                     uint32_t depth, uint64_t pc, uint32_t thread,
-                                     uint32_t *stack)
+                                     uint32_t depth, uint64_t pc, uint32_t thread, uint32_t *stack)
 {
     lst_ccache_ent *e = &lst_ccache[(key >> 40) & (LST_CCACHE - 1)];
     if (__builtin_expect(e->key == key, 1)) {
