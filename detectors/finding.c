@@ -122,6 +122,7 @@ void lst_report_free(lst_report *r)
     free(r->tool_version);
     free(r->mode);
     free(r->schedule);
+    free(r->baseline);
     lst_report_init(r);
 }
 

@@ -81,6 +81,7 @@ typedef struct lst_finding {
     char *schedule;       /* schedule file that replays it, or NULL */
     char *variable;       /* data races: the variable or heap block, or NULL */
     int process;          /* pid of the process that saw it (0 when unknown) */
+    int baselined;        /* its fingerprint is in the --baseline: reported, never fails */
     lst_thread *threads;
     size_t nthreads;
     lst_lock *locks;
@@ -103,6 +104,9 @@ typedef struct lst_report {
     int exit_signal;     /* the signal that ended the target, or 0 */
     char *schedule;      /* the schedule file of this run, or NULL */
     unsigned schedules;  /* explore: how many schedules ran */
+    unsigned shard;      /* explore --shard I/N: I (1-based) and N; both 0 when not sharded */
+    unsigned shards;
+    char *baseline;      /* the --baseline file the findings were compared with, or NULL */
     lst_finding *findings;
     size_t nfindings;
     lst_finding *notes;  /* patterns that are deliberately not findings (see docs/rules.md) */

@@ -1393,9 +1393,10 @@ static void put_summary(hctx *c)
         put_finding_id(o, r, i);
         fputs("\">", o);
         put_h(o, f->message && *f->message ? f->message : lst_kind_desc(f->kind));
-        fprintf(o, "</a></td><td class=\"num\" data-value=\"%u\">%u</td><td><code>%s</code></td>"
+        fprintf(o, "</a></td><td class=\"num\" data-value=\"%u\">%u</td><td><code>%s</code>%s</td>"
                    "<td data-value=\"",
-                f->count, f->count, f->fingerprint[0] ? f->fingerprint : "none");
+                f->count, f->count, f->fingerprint[0] ? f->fingerprint : "none",
+                f->baselined ? " <span class=\"muted\">baselined</span>" : "");
         put_h(o, f->schedule ? f->schedule : "");
         fputs("\">", o);
         if (f->schedule) {
@@ -1426,6 +1427,11 @@ static void put_finding(hctx *c, size_t idx)
     fprintf(o, "<dt>Fingerprint</dt><dd><code>%s</code></dd>",
             f->fingerprint[0] ? f->fingerprint : "none");
     fprintf(o, "<dt>Seen</dt><dd>%u time%s</dd>", f->count, f->count == 1 ? "" : "s");
+    if (f->baselined) {
+        fputs("<dt>Baseline</dt><dd>baselined: known in ", o);
+        put_h(o, c->r->baseline ? c->r->baseline : "the baseline");
+        fputs(", does not fail the build</dd>", o);
+    }
     int primary = lst_finding_primary_stack(f);
     const lst_frame *site = valid_stack(f, primary) ? lst_stack_site(&f->stacks[primary]) : NULL;
     if (site) {

@@ -161,6 +161,7 @@ static json_t *finding_to_json(const lst_finding *f, int is_note, int *failed)
         set(o, "fingerprint", json_string(tmp.fingerprint), failed);
     }
     set(o, "count", json_integer(f->count), failed);
+    set(o, "baselined", json_boolean(f->baselined), failed);
     if (is_note || f->reason)
         set(o, "reason", jstr(f->reason), failed);
     set(o, "schedule", jstr(f->schedule), failed);
@@ -259,6 +260,14 @@ static json_t *report_to_json(const lst_report *r)
 
     set(root, "schedule", jstr(r->schedule), &failed);
     set(root, "schedules", json_integer(r->schedules), &failed);
+    json_t *shard = json_null();
+    if (r->shards) {
+        shard = json_object();
+        set(shard, "index", json_integer(r->shard), &failed);
+        set(shard, "count", json_integer(r->shards), &failed);
+    }
+    set(root, "shard", shard, &failed);
+    set(root, "baseline", jstr(r->baseline), &failed);
 
     json_t *summary = json_object();
     set(summary, "findings", json_integer((json_int_t)r->nfindings), &failed);
@@ -626,6 +635,13 @@ static void read_finding(rctx *c, json_t *jf, const jpath *p, lst_finding *f)
     f->reason = NULL;
     if (json_object_get(jf, "reason"))
         get_string(c, jf, p, "reason", 1, &f->reason);
+    /* baselined: absent in reports written before --baseline existed */
+    json_t *bl = json_object_get(jf, "baselined");
+    if (bl && !json_is_boolean(bl)) {
+        jpath q = sub(p, "baselined");
+        fail(c, "%s: expected a boolean, found %s", q.s, type_name(bl));
+    }
+    f->baselined = json_is_true(bl);
     get_string(c, jf, p, "schedule", 1, &f->schedule);
     get_string(c, jf, p, "variable", 1, &f->variable);
     f->process = get_int_field(c, jf, p, "process", 0, 0, 0);
@@ -876,6 +892,28 @@ static void read_report(rctx *c, json_t *root, lst_report *r)
     long long n;
     get_int(c, root, &top, "schedules", 0, UINT_MAX, 0, 0, &n);
     r->schedules = (unsigned)n;
+    /* shard and baseline: absent in reports written before they existed */
+    json_t *shard = json_object_get(root, "shard");
+    if (shard && !json_is_null(shard)) {
+        jpath hp = sub(&top, "shard");
+        if (!json_is_object(shard)) {
+            fail(c, "shard: expected an object or null, found %s", type_name(shard));
+            return;
+        }
+        long long si, sn;
+        get_int(c, shard, &hp, "index", 1, UINT_MAX, 0, 0, &si);
+        get_int(c, shard, &hp, "count", 1, UINT_MAX, 0, 0, &sn);
+        if (c->failed)
+            return;
+        if (si > sn) {
+            fail(c, "shard: index %lld is greater than count %lld", si, sn);
+            return;
+        }
+        r->shard = (unsigned)si;
+        r->shards = (unsigned)sn;
+    }
+    if (json_object_get(root, "baseline"))
+        get_string(c, root, &top, "baseline", 1, &r->baseline);
 
     /* summary is derived data (rewritten on every write): only its shape is checked, so a
      * report edited with jq (a finding deleted) still reads */

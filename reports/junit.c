@@ -3,7 +3,8 @@
  * is a failing <testcase> named "KIND FINGERPRINT" (made unique with " #2", " #3" if a report
  * ever holds the same pair twice), classname "lockstep.TARGET", with file/line attributes
  * of the finding's primary site and a <failure> whose message is the finding's message and
- * whose body is its text rendering. A clean report is one passing testcase named after the
+ * whose body is its text rendering; a baselined finding (known, accepted with --baseline) is
+ * a <skipped> testcase instead, with its text in <system-out>. A clean report is one passing testcase named after the
  * target (the basename of argv[0]). Notes and limits go to <system-out>. Everything that
  * came from the target is escaped, invalid UTF-8 and characters XML 1.0 forbids become
  * U+FFFD, so any report gives a well-formed document. Also home of lst_finding_text. */
@@ -107,15 +108,20 @@ void lst_write_junit(const lst_report *r, FILE *out, const lst_render_opts *o)
 {
     const char *root = o && o->source_root && *o->source_root ? o->source_root : NULL;
     const char *target = target_name(r);
-    size_t tests = r->nfindings ? r->nfindings : 1;
+    size_t tests = r->nfindings ? r->nfindings : 1, baselined = 0;
+    for (size_t i = 0; i < r->nfindings; i++)
+        baselined += (size_t)r->findings[i].baselined;
+    size_t failures = r->nfindings - baselined;
 
     fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", out);
-    fprintf(out, "<testsuites name=\"lockstep\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n",
-            tests, r->nfindings);
+    fprintf(out,
+            "<testsuites name=\"lockstep\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
+            "skipped=\"%zu\">\n",
+            tests, failures, baselined);
     fprintf(out,
             "  <testsuite name=\"lockstep\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
-            "skipped=\"0\" time=\"0\">\n",
-            tests, r->nfindings);
+            "skipped=\"%zu\" time=\"0\">\n",
+            tests, failures, baselined);
 
     fputs("    <properties>\n", out);
     fputs("      <property name=\"lockstep.version\" value=\"", out);
@@ -166,15 +172,21 @@ void lst_write_junit(const lst_report *r, FILE *out, const lst_render_opts *o)
                 fprintf(out, " line=\"%d\"", site->line);
             free(rel);
         }
-        fputs(" time=\"0\">\n      <failure type=\"", out);
-        put_xml(out, lst_kind_name(f->kind), 1);
-        fputs("\" message=\"", out);
+        /* a baselined finding is known and accepted: a skipped testcase, not a failure */
+        fputs(f->baselined ? " time=\"0\">\n      <skipped message=\"baselined: "
+                           : " time=\"0\">\n      <failure type=\"",
+              out);
+        if (!f->baselined) {
+            put_xml(out, lst_kind_name(f->kind), 1);
+            fputs("\" message=\"", out);
+        }
         put_xml(out, f->message && *f->message ? f->message : lst_kind_desc(f->kind), 1);
-        fputs("\">", out);
+        fputs(f->baselined ? "\"/>\n      <system-out>" : "\">", out);
         char *text = lst_finding_text(f);
         put_xml(out, text ? text : f->message, 0);
         free(text);
-        fputs("</failure>\n    </testcase>\n", out);
+        fputs(f->baselined ? "</system-out>\n    </testcase>\n" : "</failure>\n    </testcase>\n",
+              out);
     }
 
     if (r->nnotes || r->nlimits) {

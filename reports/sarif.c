@@ -5,7 +5,8 @@
  * self-deadlocks, data races and target failures, warning otherwise; locations[0] is the site
  * that closes the cycle or race (lst_finding_primary_stack); every other stack is a related
  * location that the message links as "[words](id)"; partialFingerprints carries the
- * finding's fingerprint under "lockstep/v1"; codeFlows has one threadFlow per thread with its
+ * finding's fingerprint under "lockstep/v1"; with a --baseline, baselineState is "unchanged"
+ * for a baselined finding and "new" for the others; codeFlows has one threadFlow per thread with its
  * stacks' frames. Notes (patterns deliberately not reported) and capacity limits are not
  * results: they are toolExecutionNotifications of the invocation (level note / warning), so
  * code scanning never raises an alert for them. URIs are relative to the source root
@@ -663,6 +664,9 @@ static json_t *result(sctx *c, const lst_finding *f)
     set(c, res, "ruleIndex", jint(c, f->kind));
     set(c, res, "kind", jstr(c, "fail"));
     set(c, res, "level", jstr(c, level_of(f->kind)));
+    /* compared with a --baseline: known findings are "unchanged", the others "new" */
+    if (c->r->baseline)
+        set(c, res, "baselineState", jstr(c, f->baselined ? "unchanged" : "new"));
 
     int primary = lst_finding_primary_stack(f);
     const lst_frame *site = valid_stack(f, primary) ? lst_stack_site(&f->stacks[primary]) : NULL;

@@ -431,6 +431,8 @@ static void put_finding(tctx *c, const lst_finding *f, int show_pid)
     fprintf(o, "%s  [fingerprint %s", st->reset, f->fingerprint[0] ? f->fingerprint : "none");
     if (f->count > 1)
         fprintf(o, ", seen %u times", f->count);
+    if (f->baselined)
+        fputs(", baselined", o);
     fputs("]\n", o);
     if (f->message && *f->message) {
         fputs("  ", o);
@@ -559,6 +561,11 @@ void lst_write_text(const lst_report *r, FILE *out, int color)
             }
         }
         fputc(')', out);
+        size_t baselined = 0;
+        for (size_t i = 0; i < r->nfindings; i++)
+            baselined += (size_t)r->findings[i].baselined;
+        if (baselined)
+            fprintf(out, ", %zu baselined", baselined);
     }
     if (r->nnotes)
         fprintf(out, ", %zu note%s", r->nnotes, r->nnotes == 1 ? "" : "s");

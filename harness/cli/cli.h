@@ -97,6 +97,9 @@ int lst_cmd_report(int argc, char **argv);
 int lst_cmd_cases(int argc, char **argv);
 int lst_cmd_explore(int argc, char **argv);
 int lst_cmd_replay(int argc, char **argv);
+int lst_cmd_baseline(int argc, char **argv);
+int lst_cmd_merge(int argc, char **argv);
+int lst_cmd_collect(int argc, char **argv);
 
 /* Loads --suppressions FILE for command cmd (one-line error and NULL on a bad file); the
  * absolute path is written to abs for ThreadSanitizer. */

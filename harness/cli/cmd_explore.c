@@ -23,6 +23,7 @@
 
 #include "analyze.h"
 #include "cli.h"
+#include "gate.h"
 #include "report.h"
 #include "schedule_file.h"
 #include "suppress.h"
@@ -36,6 +37,8 @@ typedef struct explore_cfg {
     const char *strategy;
     uint32_t seed, depth, pct_steps, spurious, max_steps;
     unsigned schedules, jobs, timeout_s, budget_s;
+    unsigned shard, shards; /* --shard I/N (0/0: all schedules) */
+    unsigned planned;       /* schedules of this shard */
     int stop_on_first, quiet;
     int fork_server;          /* fork each schedule from a server stopped before main */
     const char *suppressions; /* absolute path or NULL */
@@ -224,6 +227,10 @@ static int run_one(const explore_cfg *c, unsigned i, uint32_t seed, lst_report *
         if (!sched_path) {
             lst_schedule s;
             schedule_from_store(c, seed, v.h, &s);
+            s.has_index = 1;
+            s.index = i;
+            s.shard = c->shard;
+            s.shards = c->shards;
             if (lst_schedule_write(&s, path) != 0)
                 lst_err("explore", "cannot write %s: %s", path, strerror(errno));
             snprintf(trace, sizeof trace, "%s/schedules/%u.trace", c->outdir, i);
@@ -260,8 +267,17 @@ static void merge(lst_report *all, lst_report *one)
         lst_report_add_limit(all, one->limits[i]);
 }
 
-/* One worker: runs schedules w, w+jobs, ... and leaves each one's report with findings in
- * outdir/runs/<i>.json for the parent to merge in order. */
+/* The global number of the k-th schedule of this shard: with --shard I/N, schedule i runs
+ * in shard i % N + 1, so the shards together run the unsharded exploration's schedules with
+ * the same seeds. UINT_MAX when k is past the last one. */
+static unsigned shard_schedule(const explore_cfg *c, unsigned k)
+{
+    uint64_t i = c->shards ? (uint64_t)(c->shard - 1) + (uint64_t)k * c->shards : k;
+    return i < c->schedules ? (unsigned)i : UINT_MAX;
+}
+
+/* One worker: runs the shard's schedules w, w+jobs, ... and leaves each one's report with
+ * findings in outdir/runs/<i>.json for the parent to merge in order. */
 static void worker(const explore_cfg *c, unsigned w, shared_state *sh, uint64_t deadline)
 {
     /* one fork server per worker: the schedules it forks are the ones it would exec */
@@ -273,7 +289,7 @@ static void worker(const explore_cfg *c, unsigned w, shared_state *sh, uint64_t 
         if (lst_server_start(&o, &srv, err, sizeof err) != 0 && w == 0 && !c->quiet)
             lst_err("explore", "fork server not used: %s; running one process per schedule", err);
     }
-    for (unsigned i = w; i < c->schedules; i += c->jobs) {
+    for (unsigned k = w, i; (i = shard_schedule(c, k)) != UINT_MAX; k += c->jobs) {
         if (atomic_load(&sh->stop) || (deadline && now_ms() >= deadline))
             break;
         lst_report r;
@@ -304,12 +320,15 @@ static void progress(const explore_cfg *c, shared_state *sh, uint64_t start, int
     unsigned done = atomic_load(&sh->done), bad = atomic_load(&sh->with_findings);
     double secs = (double)(now_ms() - start) / 1000.0;
     double rate = secs > 0 ? done / secs : 0;
+    char shard[64] = "";
+    if (c->shards)
+        snprintf(shard, sizeof shard, " (shard %u/%u of %u)", c->shard, c->shards, c->schedules);
     if (isatty(2))
-        fprintf(stderr, "\rlockstep: explore: %u/%u schedules, %u with findings, %.0f schedules/s%s",
-                done, c->schedules, bad, rate, final ? "\n" : "");
+        fprintf(stderr, "\rlockstep: explore: %u/%u schedules%s, %u with findings, %.0f schedules/s%s",
+                done, c->planned, shard, bad, rate, final ? "\n" : "");
     else
-        fprintf(stderr, "lockstep: explore: %u/%u schedules, %u with findings, %.0f schedules/s\n",
-                done, c->schedules, bad, rate);
+        fprintf(stderr, "lockstep: explore: %u/%u schedules%s, %u with findings, %.0f schedules/s\n",
+                done, c->planned, shard, bad, rate);
 }
 
 static void usage(FILE *out)
@@ -317,8 +336,9 @@ static void usage(FILE *out)
     fputs("usage: lockstep explore [--schedules N] [--strategy random|pct] [--seed S] [--depth D]\n"
           "                        [-j J] [-o DIR] [--stop-on-first] [--time-budget SEC]\n"
           "                        [--no-spurious] [--max-steps N] [--timeout SEC]\n"
-          "                        [--no-fork-server] [-q]\n"
-          "                        -- PROG [ARGS...]\n"
+          "                        [--no-fork-server] [--shard I/N] [--exitcode N]\n"
+          "                        [--fail-on KINDS] [--baseline FILE] [--suppressions FILE]\n"
+          "                        [-q] -- PROG [ARGS...]\n"
           "Runs PROG under the deterministic scheduler, one process per schedule, and reports\n"
           "deadlocks, target failures (assertions, crashes, non-zero exits) and hangs, each with\n"
           "the schedule file that replays it, plus everything `lockstep run` reports.\n"
@@ -334,10 +354,11 @@ static void usage(FILE *out)
           "  --no-spurious     do not inject spurious condition-variable wakeups\n"
           "  --max-steps N     scheduling points before a schedule is a hang (default 1000000)\n"
           "  --timeout SEC     real-time bound of one schedule (default 60)\n"
-          "  --exitcode N      exit status when there are findings (default 66)\n"
-          "  --suppressions F  ThreadSanitizer-syntax suppressions, for TSan and for lockstep\n"
           "  --no-fork-server  exec the program for every schedule instead of forking it\n"
           "                    from one copy stopped before main\n"
+          "  --shard I/N       run only the schedules i with i % N == I-1 (same seeds as\n"
+          "                    unsharded); lockstep merge combines the shards' reports\n"
+          LST_GATE_USAGE
           "  -q, --quiet       no progress, no text report, no target output\n",
           out);
 }
@@ -358,15 +379,10 @@ static uint32_t probe_steps(explore_cfg *c)
     return steps ? steps : 1;
 }
 
-static int finish(lst_report *r, const char *outdir, int quiet, long exitcode, const char *cmd,
-                  const char *supp_file)
+static int finish(lst_report *r, const char *outdir, int quiet, const lst_gate *g,
+                  const char *cmd)
 {
-    if (supp_file) {
-        char err[1024];
-        struct lst_suppressions *s = lst_suppressions_load(supp_file, err, sizeof err);
-        lst_suppress(s, r);
-        lst_suppressions_free(s);
-    }
+    lst_gate_apply(g, r);
     char path[PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/report.json", outdir);
     if (lst_write_json(r, path) != 0) {
@@ -379,8 +395,9 @@ static int finish(lst_report *r, const char *outdir, int quiet, long exitcode, c
             if (r->findings[i].schedule && !r->schedule)
                 fprintf(stderr, "lockstep: %s: replay it with: lockstep replay %s\n",
                         lst_kind_name(r->findings[i].kind), r->findings[i].schedule);
+        lst_gate_summary(g, r, stderr);
     }
-    return r->nfindings ? (int)exitcode : 0;
+    return lst_gate_failing(g, r) ? (int)g->exitcode : 0;
 }
 
 int lst_cmd_explore(int argc, char **argv)
@@ -392,15 +409,17 @@ int lst_cmd_explore(int argc, char **argv)
         {"output", required_argument, 0, 'o'},    {"stop-on-first", no_argument, 0, 'F'},
         {"time-budget", required_argument, 0, 'b'}, {"no-spurious", no_argument, 0, 'P'},
         {"max-steps", required_argument, 0, 'm'}, {"timeout", required_argument, 0, 't'},
-        {"exitcode", required_argument, 0, 'e'},  {"quiet", no_argument, 0, 'q'},
-        {"suppressions", required_argument, 0, 'U'}, {"help", no_argument, 0, 'h'},
-        {"no-fork-server", no_argument, 0, 'X'}, {0, 0, 0, 0}};
+        {"quiet", no_argument, 0, 'q'},           {"shard", required_argument, 0, 'H'},
+        {"no-fork-server", no_argument, 0, 'X'},  LST_GATE_LONGOPTS,
+        {"help", no_argument, 0, 'h'},            {0, 0, 0, 0}};
     explore_cfg c = {.strategy = "random", .seed = 1, .depth = 3, .spurious = 1,
                      .max_steps = 1000000, .schedules = 100, .jobs = 1, .timeout_s = 60,
                      .fork_server = 1};
     const char *outdir = "lockstep-out";
-    long exitcode = LST_EXIT_FINDINGS, v;
+    long v;
     int opt, pct_steps_given = 0;
+    lst_gate g;
+    lst_gate_init(&g, "explore");
     optind = 1;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, "+:j:o:qh", longopts, NULL)) != -1) {
@@ -431,8 +450,26 @@ int lst_cmd_explore(int argc, char **argv)
         case 'q':
             c.quiet = 1;
             continue;
-        case 'U':
-            c.suppressions = optarg;
+        case 'H': {
+            char *end = NULL;
+            unsigned long si = strtoul(optarg, &end, 10), sn = 0;
+            if (end != optarg && *end == '/' && end[1] >= '0' && end[1] <= '9')
+                sn = strtoul(end + 1, &end, 10);
+            if (*end || optarg[0] < '0' || optarg[0] > '9' || si < 1 || sn < si || sn > INT_MAX) {
+                lst_err("explore", "invalid value '%s' for --shard (want I/N with 1 <= I <= N)",
+                        optarg);
+                return LST_EXIT_USAGE;
+            }
+            c.shard = (unsigned)si;
+            c.shards = (unsigned)sn;
+            continue;
+        }
+        case LST_OPT_FAIL_ON:
+        case LST_OPT_BASELINE:
+        case LST_OPT_EXITCODE:
+        case LST_OPT_SUPPRESSIONS:
+            if (lst_gate_option(&g, opt, optarg) != 0)
+                return LST_EXIT_USAGE;
             continue;
         case 'h':
             usage(stdout);
@@ -441,7 +478,7 @@ int lst_cmd_explore(int argc, char **argv)
         case ':':
             return lst_bad_option("explore", argv, opt);
         }
-        if ((v = lst_num_arg(optarg)) < 0 || (opt != 's' && opt != 'b' && v == 0 && opt != 'e')) {
+        if ((v = lst_num_arg(optarg)) < 0 || (opt != 's' && opt != 'b' && v == 0)) {
             lst_err("explore", "invalid value '%s' for --%s", optarg, name ? name : "?");
             return LST_EXIT_USAGE;
         }
@@ -471,34 +508,20 @@ int lst_cmd_explore(int argc, char **argv)
         case 't':
             c.timeout_s = (unsigned)v;
             break;
-        case 'e':
-            exitcode = v;
-            break;
         }
-    }
-    if (exitcode > 255) {
-        lst_err("explore", "--exitcode must be between 0 and 255");
-        return LST_EXIT_USAGE;
     }
     if (optind >= argc) {
         lst_err("explore", "no program given (usage: lockstep explore [options] -- PROG [ARGS...])");
         return LST_EXIT_USAGE;
     }
-    char err[1024], prog[PATH_MAX], absout[PATH_MAX], abssupp[PATH_MAX];
-    if (c.suppressions) {
-        struct lst_suppressions *sp = lst_load_suppressions("explore", c.suppressions, abssupp,
-                                                            sizeof abssupp);
-        if (!sp)
-            return LST_EXIT_USAGE;
-        lst_suppressions_free(sp);
-        c.suppressions = abssupp;
-    }
-    if (lst_check_program(argv[optind], prog, sizeof prog, err, sizeof err) != 0) {
-        lst_err("explore", "%s", err);
+    char err[1024], prog[PATH_MAX], absout[PATH_MAX];
+    if (lst_gate_load(&g) != 0)
         return LST_EXIT_USAGE;
-    }
-    if (lst_prepare_outdir(outdir, err, sizeof err) != 0 || !realpath(outdir, absout)) {
+    c.suppressions = lst_gate_supp_path(&g);
+    if (lst_check_program(argv[optind], prog, sizeof prog, err, sizeof err) != 0 ||
+        lst_prepare_outdir(outdir, err, sizeof err) != 0 || !realpath(outdir, absout)) {
         lst_err("explore", "%s", err);
+        lst_gate_free(&g);
         return LST_EXIT_USAGE;
     }
     char sdir[PATH_MAX + 16];
@@ -530,8 +553,10 @@ int lst_cmd_explore(int argc, char **argv)
         return LST_EXIT_INTERNAL;
     }
     uint64_t start = now_ms(), deadline = c.budget_s ? start + (uint64_t)c.budget_s * 1000 : 0;
-    if (c.jobs > c.schedules)
-        c.jobs = c.schedules;
+    while (shard_schedule(&c, c.planned) != UINT_MAX)
+        c.planned++;
+    if (c.jobs > c.planned)
+        c.jobs = c.planned;
     pid_t *kids = calloc(c.jobs, sizeof *kids);
     fflush(NULL);
     for (unsigned w = 0; w < c.jobs; w++) {
@@ -569,6 +594,8 @@ int lst_cmd_explore(int argc, char **argv)
     all.mode = strdup("explore");
     lst_report_set_argv(&all, c.targc, argv + optind);
     all.schedules = atomic_load(&sh->done);
+    all.shard = c.shard;
+    all.shards = c.shards;
     /* the target's exit status when every schedule ended the same way, else unknown */
     all.exit_code = -1;
     int nstatus = 0;
@@ -597,8 +624,9 @@ int lst_cmd_explore(int argc, char **argv)
     lst_rm_rf(scratch);
     munmap(sh, sizeof *sh);
     free(c.targv);
-    int rc = finish(&all, absout, c.quiet, exitcode, "explore", c.suppressions);
+    int rc = finish(&all, absout, c.quiet, &g, "explore");
     lst_report_free(&all);
+    lst_gate_free(&g);
     return rc;
 }
 
@@ -606,12 +634,14 @@ int lst_cmd_replay(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"output", required_argument, 0, 'o'}, {"force", no_argument, 0, 'f'},
-        {"quiet", no_argument, 0, 'q'},        {"exitcode", required_argument, 0, 'e'},
-        {"timeout", required_argument, 0, 't'}, {"help", no_argument, 0, 'h'},
-        {"suppressions", required_argument, 0, 'U'}, {0, 0, 0, 0}};
-    const char *outdir = "lockstep-out", *supp = NULL;
+        {"quiet", no_argument, 0, 'q'},        {"timeout", required_argument, 0, 't'},
+        {"help", no_argument, 0, 'h'},         LST_GATE_LONGOPTS,
+        {0, 0, 0, 0}};
+    const char *outdir = "lockstep-out";
     int force = 0, quiet = 0, opt;
-    long exitcode = LST_EXIT_FINDINGS, timeout = 60;
+    long timeout = 60;
+    lst_gate g;
+    lst_gate_init(&g, "replay");
     optind = 1;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, "+:o:fqh", longopts, NULL)) != -1) {
@@ -622,26 +652,34 @@ int lst_cmd_replay(int argc, char **argv)
         case 'f':
             force = 1;
             break;
-        case 'U':
-            supp = optarg;
-            break;
         case 'q':
             quiet = 1;
             break;
-        case 'e':
+        case LST_OPT_FAIL_ON:
+        case LST_OPT_BASELINE:
+        case LST_OPT_EXITCODE:
+        case LST_OPT_SUPPRESSIONS:
+            if (lst_gate_option(&g, opt, optarg) != 0)
+                return LST_EXIT_USAGE;
+            break;
         case 't':
-            if (lst_num_arg(optarg) < 0 || (opt == 'e' && lst_num_arg(optarg) > 255)) {
-                lst_err("replay", "invalid value '%s' for --%s", optarg,
-                        opt == 'e' ? "exitcode" : "timeout");
+            if (lst_num_arg(optarg) < 0) {
+                lst_err("replay", "invalid value '%s' for --timeout", optarg);
                 return LST_EXIT_USAGE;
             }
-            *(opt == 'e' ? &exitcode : &timeout) = lst_num_arg(optarg);
+            timeout = lst_num_arg(optarg);
             break;
         case 'h':
-            fputs("usage: lockstep replay [-o DIR] [--force] [--timeout SEC] [-q] SCHEDULE\n"
+            fputs("usage: lockstep replay [-o DIR] [--force] [--timeout SEC] [--exitcode N]\n"
+                  "                       [--fail-on KINDS] [--baseline FILE]\n"
+                  "                       [--suppressions FILE] [-q] SCHEDULE\n"
                   "Re-executes the interleaving recorded in SCHEDULE and reports what it finds;\n"
                   "checks that the target followed it (step count and event hash).\n"
-                  "  --force  replay even if the program's binary changed since recording\n",
+                  "  -o, --output DIR     output directory (default lockstep-out)\n"
+                  "  -f, --force          replay even if the program's binary changed since recording\n"
+                  "      --timeout SEC    real-time bound of the run (default 60)\n"
+                  LST_GATE_USAGE
+                  "  -q, --quiet          no text report on stderr\n",
                   stdout);
             return 0;
         default:
@@ -653,17 +691,14 @@ int lst_cmd_replay(int argc, char **argv)
         return LST_EXIT_USAGE;
     }
     const char *file = argv[optind];
-    char err[1024], prog[PATH_MAX], absout[PATH_MAX], abssched[PATH_MAX], abssupp[PATH_MAX];
-    if (supp) {
-        struct lst_suppressions *sp = lst_load_suppressions("replay", supp, abssupp, sizeof abssupp);
-        if (!sp)
-            return LST_EXIT_USAGE;
-        lst_suppressions_free(sp);
-        supp = abssupp;
-    }
+    char err[1024], prog[PATH_MAX], absout[PATH_MAX], abssched[PATH_MAX];
+    if (lst_gate_load(&g) != 0)
+        return LST_EXIT_USAGE;
+    const char *supp = lst_gate_supp_path(&g);
     lst_schedule s;
     if (lst_schedule_read(file, &s, err, sizeof err) != 0) {
         lst_err("replay", "%s", err);
+        lst_gate_free(&g);
         return LST_EXIT_USAGE;
     }
     if (!realpath(file, abssched))
@@ -711,6 +746,8 @@ int lst_cmd_replay(int argc, char **argv)
     r.tool_version = strdup(LST_VERSION);
     r.mode = strdup("replay");
     r.schedule = strdup(abssched);
+    r.shard = s.shard;
+    r.shards = s.shards;
     lst_report_set_argv(&r, s.argc, s.argv);
     sched_result sr;
     int rc = run_one(&c, 0, s.seed, &r, &sr, abssched, NULL);
@@ -735,7 +772,7 @@ int lst_cmd_replay(int argc, char **argv)
             if (!quiet)
                 fprintf(stderr, "lockstep: %s\n", line);
         }
-        rc = finish(&r, absout, quiet, exitcode, "replay", c.suppressions);
+        rc = finish(&r, absout, quiet, &g, "replay");
     } else {
         rc = LST_EXIT_USAGE;
     }
@@ -743,5 +780,6 @@ int lst_cmd_replay(int argc, char **argv)
     lst_rm_rf(scratch);
     lst_report_free(&r);
     lst_schedule_free(&s);
+    lst_gate_free(&g);
     return rc;
 }

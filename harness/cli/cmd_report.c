@@ -248,7 +248,16 @@ int lst_cmd_report(int argc, char **argv)
     lst_report r;
     char err[512];
     if (lst_read_json(path, &r, err, sizeof err) != 0) {
-        fprintf(stderr, "lockstep: report: %s\n", err);
+        char *stores = NULL;
+        if (access(path, F_OK) != 0 && asprintf(&stores, "%s/stores", dir) > 0 &&
+            access(stores, F_OK) == 0)
+            fprintf(stderr,
+                    "lockstep: report: %s has no report.json yet, only the shim's stores: "
+                    "analyse them with `lockstep collect %s`\n",
+                    dir, dir);
+        else
+            fprintf(stderr, "lockstep: report: %s\n", err);
+        free(stores);
         free(path);
         free(dir);
         return 2;

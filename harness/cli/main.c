@@ -16,10 +16,14 @@ static void usage(FILE *out)
           "  explore  run many schedules under the deterministic scheduler; save the failing ones\n"
           "  replay   re-execute a recorded schedule exactly\n"
           "  report   render an output directory again (text, json, html, sarif, junit)\n"
+          "  merge    combine the reports of several output directories (explore shards)\n"
+          "  collect  analyse the stores the shim left without the CLI into report.json\n"
+          "  baseline write a report's findings as a baseline or a suppressions file\n"
           "  cases    list the notes' cases and their expected verdicts\n\n"
           "  lockstep <command> --help   shows a command's options\n"
           "  lockstep --version\n"
-          "exit status: 0 no findings (run: the target's own status), 66 findings,\n"
+          "exit status: 0 no findings (run: the target's own status), 66 findings that fail\n"
+          "             the build (--fail-on, --baseline),\n"
           "             2 usage error or bad input, 70 internal error\n",
           out);
 }
@@ -49,6 +53,12 @@ int main(int argc, char **argv)
         return lst_cmd_explore(argc - 1, argv + 1);
     if (!strcmp(cmd, "replay"))
         return lst_cmd_replay(argc - 1, argv + 1);
+    if (!strcmp(cmd, "baseline"))
+        return lst_cmd_baseline(argc - 1, argv + 1);
+    if (!strcmp(cmd, "merge"))
+        return lst_cmd_merge(argc - 1, argv + 1);
+    if (!strcmp(cmd, "collect"))
+        return lst_cmd_collect(argc - 1, argv + 1);
     lst_err(NULL, "unknown command '%s' (see lockstep --help)", cmd);
     return LST_EXIT_USAGE;
 }

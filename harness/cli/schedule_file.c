@@ -112,6 +112,10 @@ int lst_schedule_write(const lst_schedule *s, const char *path)
             s->strategy, s->seed, s->depth, s->pct_steps, s->spurious, s->max_steps);
     fprintf(f, "binary %016" PRIx64 "\nsteps %" PRIu64 "\nhash %016" PRIx64 "\nreplayable %s\n",
             s->binary_hash, s->steps, s->hash, s->replayable ? "yes" : "no");
+    if (s->has_index)
+        fprintf(f, "index %" PRIu32 "\n", s->index);
+    if (s->shards)
+        fprintf(f, "shard %" PRIu32 "/%" PRIu32 "\n", s->shard, s->shards);
     fprintf(f, "choices %zu\n", s->nchoices);
     for (size_t i = 0; i < s->nchoices; i++) {
         uint32_t kind = s->choices[i] >> 24, v = s->choices[i] & 0xffffff;
@@ -287,6 +291,21 @@ int lst_schedule_read(const char *path, lst_schedule *s, char *err, size_t errle
             if (strcmp(val, "yes") && strcmp(val, "no"))
                 problem = "replayable must be yes or no";
             s->replayable = !strcmp(val, "yes");
+        } else if (!strcmp(key, "index")) {
+            if (parse_u64(val, 10, &v) || v > UINT32_MAX)
+                problem = "bad schedule index";
+            s->index = (uint32_t)v;
+            s->has_index = 1;
+        } else if (!strcmp(key, "shard")) {
+            uint64_t n = 0;
+            char *slash = strchr(val, '/');
+            if (slash)
+                *slash = 0;
+            if (!slash || parse_u64(val, 10, &v) || parse_u64(slash + 1, 10, &n) || v < 1 ||
+                n < v || n > UINT32_MAX)
+                problem = "bad shard (want I/N with 1 <= I <= N)";
+            s->shard = (uint32_t)v;
+            s->shards = (uint32_t)n;
         } else if (!strcmp(key, "choices")) {
             if (parse_u64(val, 10, &v) || v > (1u << 26))
                 problem = "bad choice count";

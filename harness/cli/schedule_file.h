@@ -26,6 +26,10 @@ typedef struct lst_schedule {
     uint64_t steps;     /* scheduling points of the recorded run */
     uint64_t hash;      /* event hash of the recorded run */
     int replayable;
+    int has_index;      /* explore: index is the schedule's global number (0-based) */
+    uint32_t index;
+    uint32_t shard;     /* explore --shard I/N: I and N; 0 and 0 when not sharded */
+    uint32_t shards;
     uint32_t *choices;  /* LST_CHOICE(kind, value) */
     size_t nchoices;
 } lst_schedule;
