@@ -152,6 +152,331 @@ def test_every_case_renders_in_all_formats():
             assert f["fingerprint"] in text, (name, f["fingerprint"])
 
 
+# ---- CI gating (issue #7): --fail-on, --baseline, lockstep baseline, --shard, merge, collect
+
+GATE = os.path.join(BUILD, "tests", "cli", "gate_target")
+SHIM = os.path.join(BUILD, "lib", "liblockstep.so")
+
+
+def report(out):
+    return json.load(open(os.path.join(out, "report.json")))
+
+
+def fps(rep, key="findings"):
+    return {f["fingerprint"]: f["kind"] for f in rep[key]}
+
+
+def seq_run(name, *opts):
+    """`lockstep run` of gate_target seq: a lock-order-cycle and a lock-misuse, target exit 0."""
+    out = os.path.join(TMP, name)
+    r = run("run", "-q", *opts, "-o", out, "--", GATE, "seq")
+    return r, out
+
+
+def test_fail_on_selects_the_kinds_that_fail():
+    r, out = seq_run("all")
+    assert r.returncode == 66, (r.returncode, r.stderr)
+    assert sorted(fps(report(out)).values()) == ["lock-misuse", "lock-order-cycle"], report(out)
+    # other kinds are still reported, but the status is the target's own (0)
+    r, out = seq_run("race", "--fail-on", "data-race")
+    assert r.returncode == 0, (r.returncode, r.stderr)
+    assert sorted(fps(report(out)).values()) == ["lock-misuse", "lock-order-cycle"]
+    r, _ = seq_run("misuse", "--fail-on", "lock-misuse")
+    assert r.returncode == 66, r.returncode
+    r, _ = seq_run("list", "--fail-on", "data-race,lock-order-cycle", "--exitcode", "3")
+    assert r.returncode == 3, r.returncode
+    r, _ = seq_run("allkw", "--fail-on", "all")
+    assert r.returncode == 66, r.returncode
+    # the text report says why the build does not fail
+    out = os.path.join(TMP, "text")
+    r = run("run", "--fail-on", "deadlock", "-o", out, "--", GATE, "seq")
+    assert r.returncode == 0, r.returncode
+    assert "lockstep: gate: 0 of 2 findings fail the build; 2 not of a --fail-on kind (deadlock)" \
+        in r.stderr, r.stderr
+    # explore: only a deadlock fails; replay of a deadlocking schedule
+    out = os.path.join(TMP, "ex")
+    r = run("explore", "-q", "--schedules", "10", "--fail-on", "hang", "-o", out, "--",
+            GATE, "explore")
+    assert r.returncode == 0 and report(out)["findings"], (r.returncode, r.stderr)
+    dl = [f for f in report(out)["findings"] if f["kind"] == "deadlock"]
+    assert dl, report(out)["findings"]
+    for kinds, want in (("deadlock", 66), ("target-failure,hang", 0)):
+        r = run("replay", "-q", "--fail-on", kinds, "-o", os.path.join(TMP, "rp"),
+                dl[0]["schedule"])
+        assert r.returncode == want, (kinds, r.returncode, r.stderr)
+
+
+def test_fail_on_unknown_kind_is_a_usage_error():
+    sched = os.path.join(TMP, "none.schedule")
+    for args in (["run", "--fail-on", "data-race,bogus", "-o", "@OUT@", "--", GATE],
+                 ["explore", "--fail-on", "bogus", "-o", "@OUT@", "--", GATE],
+                 ["replay", "--fail-on", "bogus", "-o", "@OUT@", sched],
+                 ["merge", "--fail-on", "bogus", "-o", "@OUT@", TMP],
+                 ["collect", "--fail-on", "bogus", TMP]):
+        bad_input(args, "unknown finding kind 'bogus'")
+    bad_input(["run", "--fail-on", ",", "-o", "@OUT@", "--", GATE], "--fail-on needs a kind")
+
+
+def test_baseline_marks_known_findings():
+    _, seq = seq_run("seq")
+    bl = os.path.join(TMP, "bl.json")
+    r = run("baseline", "-o", bl, seq)
+    assert r.returncode == 0, r.stderr
+    doc = json.load(open(bl))
+    assert doc["lockstep_baseline"] == 1, doc
+    got = [(e["fingerprint"], e["kind"]) for e in doc["findings"]]
+    assert got == sorted(fps(report(seq)).items()), (got, report(seq))
+    # stable: another run gives the same bytes, one finding a line
+    _, seq2 = seq_run("seq2")
+    again = run("baseline", seq2)
+    assert again.returncode == 0 and again.stdout == open(bl).read(), again.stdout
+    assert len(again.stdout.splitlines()) == 5 + len(got), again.stdout
+    # explore finds the two known ones plus a deadlock and a target-failure: only the new fail
+    out = os.path.join(TMP, "ex")
+    r = run("explore", "--schedules", "20", "--baseline", bl, "-o", out, "--", GATE, "explore")
+    assert r.returncode == 66, (r.returncode, r.stderr)
+    rep = report(out)
+    assert rep["baseline"] == os.path.realpath(bl), rep["baseline"]
+    marked = {f["kind"]: f["baselined"] for f in rep["findings"]}
+    assert marked == {"lock-order-cycle": True, "lock-misuse": True, "deadlock": False,
+                      "target-failure": False}, marked
+    assert "2 baselined" in r.stderr and ", baselined]" in r.stderr, r.stderr
+    # known kinds only: nothing new fails
+    r = run("explore", "-q", "--schedules", "20", "--baseline", bl, "--fail-on",
+            "lock-order-cycle,lock-misuse", "-o", os.path.join(TMP, "ex2"), "--", GATE, "explore")
+    assert r.returncode == 0, r.returncode
+    # a report.json works as the baseline too
+    r, out2 = seq_run("again", "--baseline", os.path.join(seq, "report.json"))
+    assert r.returncode == 0 and all(f["baselined"] for f in report(out2)["findings"]), r
+    # SARIF and JUnit
+    sarif = json.loads(run("report", "--format", "sarif", out).stdout)
+    states = {res["partialFingerprints"]["lockstep/v1"]: res["baselineState"]
+              for res in sarif["runs"][0]["results"]}
+    assert states == {f["fingerprint"]: "unchanged" if f["baselined"] else "new"
+                      for f in rep["findings"]}, states
+    import xml.etree.ElementTree as ET
+    suite = ET.fromstring(run("report", "--format", "junit", out).stdout).find("testsuite")
+    assert suite.get("failures") == "2" and suite.get("skipped") == "2", suite.attrib
+    skipped = {c.get("name").split()[1] for c in suite.iter("testcase")
+               if c.find("skipped") is not None}
+    assert skipped == {f["fingerprint"] for f in rep["findings"] if f["baselined"]}, skipped
+
+
+def test_bad_baseline_is_a_usage_error():
+    cases = {"corrupt.json": "{\n", "foreign.json": '{"hello": 1}\n',
+             "newer.json": '{"lockstep_baseline": 2, "findings": []}\n',
+             "badfp.json": '{"lockstep_baseline": 1, "findings": [{"fingerprint": "xyz"}]}\n'}
+    wants = {"corrupt.json": "corrupt.json: line", "foreign.json": "neither a lockstep baseline",
+             "newer.json": "newer than this lockstep", "badfp.json": "findings[0]"}
+    for name, text in cases.items():
+        p = os.path.join(TMP, name)
+        open(p, "w").write(text)
+        bad_input(["run", "--baseline", p, "-o", "@OUT@", "--", GATE], wants[name])
+    missing = os.path.join(TMP, "missing.json")
+    bad_input(["run", "--baseline", missing, "-o", "@OUT@", "--", GATE], "missing.json")
+    bad_input(["explore", "--baseline", missing, "-o", "@OUT@", "--", GATE], "missing.json")
+    bad_input(["merge", "--baseline", missing, "-o", "@OUT@", TMP], "missing.json")
+    bad_input(["baseline", "--format", "yaml", TMP], "unknown format 'yaml'")
+    bad_input(["baseline", missing], "missing.json")
+
+
+def test_suppressions_file_round_trip():
+    """`lockstep baseline --format suppressions` suppresses exactly the findings it lists."""
+    out = os.path.join(TMP, "ex")
+    run("explore", "-q", "--schedules", "20", "-o", out, "--", GATE, "explore")
+    rep = report(out)
+    assert set(fps(rep).values()) == {"lock-order-cycle", "deadlock", "lock-misuse",
+                                      "target-failure"}, rep["findings"]
+    supp = os.path.join(TMP, "supp.txt")
+    r = run("baseline", "--format", "suppressions", "-o", supp, out)
+    assert r.returncode == 0, r.stderr
+    text = open(supp).read()
+    rules = [l for l in text.splitlines() if l and not l.startswith("#")]
+    assert sorted(rules) == ["deadlock:^take_a_then_b$", "deadlock:^take_b_then_a$",
+                             "mutex:^misuse_unlock$"], text
+    for f in rep["findings"]:
+        assert "# %s %s " % (f["kind"], f["fingerprint"]) in text, (f, text)
+    out2 = os.path.join(TMP, "ex2")
+    r = run("explore", "-q", "--schedules", "20", "--suppressions", supp, "-o", out2, "--",
+            GATE, "explore")
+    rep2 = report(out2)
+    # target-failure has no stack: it stays, and the file said so
+    assert [f["kind"] for f in rep2["findings"]] == ["target-failure"], rep2["findings"]
+    assert r.returncode == 66, r.returncode
+    suppressed = {n["fingerprint"] for n in rep2["notes"] if "suppressed by" in n["reason"]}
+    assert suppressed == {fp for fp, k in fps(rep).items() if k != "target-failure"}, suppressed
+    # exactly: a file made from the lock-misuse alone leaves the lock-order-cycle a finding
+    _, seq = seq_run("seq")
+    only = report(seq)
+    only["findings"] = [f for f in only["findings"] if f["kind"] == "lock-misuse"]
+    json.dump(only, open(os.path.join(TMP, "only.json"), "w"))
+    supp2 = os.path.join(TMP, "supp2.txt")
+    assert run("baseline", "--format", "suppressions", "-o", supp2,
+               os.path.join(TMP, "only.json")).returncode == 0
+    r, out3 = seq_run("seq3", "--suppressions", supp2)
+    rep3 = report(out3)
+    assert [f["kind"] for f in rep3["findings"]] == ["lock-order-cycle"], rep3["findings"]
+    assert [n["kind"] for n in rep3["notes"]] == ["lock-misuse"], rep3["notes"]
+
+
+def test_suppressed_deadlock_ended_by_the_shim_exits_zero():
+    """The shim ends a real deadlock with status 66; suppressed, it must not fail the run."""
+    out = os.path.join(TMP, "dl")
+    r = run("run", "-q", "-o", out, "--", GATE, "deadlock")
+    assert r.returncode == 66, r.returncode
+    assert "deadlock" in fps(report(out)).values(), report(out)
+    supp = os.path.join(TMP, "supp.txt")
+    assert run("baseline", "--format", "suppressions", "-o", supp, out).returncode == 0
+    out2 = os.path.join(TMP, "dl2")
+    r = run("run", "-q", "--suppressions", supp, "-o", out2, "--", GATE, "deadlock")
+    rep = report(out2)
+    assert rep["findings"] == [] and rep["target"]["exit_code"] == 66, rep
+    assert r.returncode == 0, r.returncode
+    # the same through --fail-on and --baseline
+    r = run("run", "-q", "--fail-on", "data-race", "-o", out2, "--", GATE, "deadlock")
+    assert r.returncode == 0, r.returncode
+    r = run("run", "-q", "--baseline", os.path.join(out, "report.json"), "-o", out2, "--",
+            GATE, "deadlock")
+    assert r.returncode == 0, r.returncode
+
+
+def test_shards_merge_to_the_unsharded_exploration():
+    n, seed = 24, "7"
+    full = os.path.join(TMP, "full")
+    r = run("explore", "-q", "--schedules", str(n), "--seed", seed, "-o", full, "--",
+            GATE, "explore")
+    assert r.returncode == 66, r.returncode
+    whole = report(full)
+    assert whole["shard"] is None and whole["schedules"] == n, whole["schedules"]
+    assert len(whole["findings"]) >= 3, whole["findings"]
+    shards = []
+    for i in (1, 2, 3):
+        d = os.path.join(TMP, "s%d" % i)
+        r = run("explore", "-q", "--schedules", str(n), "--seed", seed, "--shard", "%d/3" % i,
+                "-j", "2", "-o", d, "--", GATE, "explore")
+        assert r.returncode == 66, (i, r.returncode, r.stderr)
+        rep = report(d)
+        assert rep["shard"] == {"index": i, "count": 3} and rep["schedules"] == n // 3, rep
+        for name in os.listdir(os.path.join(d, "schedules")):
+            if not name.endswith(".schedule"):
+                continue
+            lines = open(os.path.join(d, "schedules", name)).read().splitlines()
+            index = int(name.split(".")[0])
+            assert index % 3 == i - 1 and "index %d" % index in lines, (name, lines[:20])
+            assert "shard %d/3" % i in lines, lines[:20]
+            same = os.path.join(full, "schedules", name)
+            if os.path.exists(same):  # the same schedule as unsharded: the same seed
+                seedline = [l for l in lines if l.startswith("seed ")]
+                assert seedline == [l for l in open(same).read().splitlines()
+                                    if l.startswith("seed ")], name
+        shards.append(d)
+    out = os.path.join(TMP, "merged")
+    r = run("merge", "-o", out, *shards)
+    assert r.returncode == 66, (r.returncode, r.stderr)
+    merged = report(out)
+    assert fps(merged) == fps(whole), (fps(merged), fps(whole))
+    assert merged["schedules"] == n and merged["limits"] == whole["limits"], merged["limits"]
+    counts = {f["fingerprint"]: f["count"] for f in merged["findings"]}
+    assert counts == {f["fingerprint"]: f["count"] for f in whole["findings"]}, counts
+    # every schedule now lives in OUT/schedules and replays from there
+    for f in merged["findings"]:
+        assert f["schedule"].startswith(os.path.join(os.path.realpath(out), "schedules") + "/")
+        assert os.path.exists(f["schedule"]), f["schedule"]
+    dl = [f for f in merged["findings"] if f["kind"] == "deadlock"][0]
+    r = run("replay", "-o", os.path.join(TMP, "rp"), dl["schedule"])
+    assert r.returncode == 66 and "replay: exact" in r.stderr, (r.returncode, r.stderr)
+    assert "deadlock" in fps(report(os.path.join(TMP, "rp"))).values()
+    # merge gates like explore
+    assert run("merge", "-q", "--fail-on", "hang", "-o", out, *shards).returncode == 0
+    r = run("merge", "-q", "-o", os.path.join(TMP, "part"), shards[0], shards[2])
+    assert "merge: shard 2/3 is missing: the report covers part of the exploration" in \
+        report(os.path.join(TMP, "part"))["limits"], report(os.path.join(TMP, "part"))["limits"]
+
+
+def test_merge_renames_clashing_schedules():
+    a, b = os.path.join(TMP, "a"), os.path.join(TMP, "b")
+    run("explore", "-q", "--schedules", "2", "-o", a, "--", GATE, "seq")
+    hint = os.path.join(BUILD, "tests", "cli", "yield_hint")
+    run("explore", "-q", "--schedules", "2", "-o", b, "--", hint)
+    assert report(a)["findings"][0]["schedule"].endswith("/0.schedule")
+    assert report(b)["findings"][0]["schedule"].endswith("/0.schedule")
+    # the inputs moved (as CI artifacts do): the schedules are found next to report.json
+    shutil.move(b, b + "-moved")
+    out = os.path.join(TMP, "m")
+    r = run("merge", "-q", "-o", out, a, b + "-moved")
+    assert r.returncode == 66, (r.returncode, r.stderr)
+    rep = report(out)
+    by_kind = {f["kind"]: f["schedule"] for f in rep["findings"]}
+    sdir = os.path.join(os.path.realpath(out), "schedules")
+    assert by_kind["lock-misuse"] == os.path.join(sdir, "0.schedule"), by_kind
+    assert by_kind["target-failure"] == os.path.join(sdir, "0-2.schedule"), by_kind
+    assert os.path.exists(os.path.join(sdir, "0-2.trace"))
+    assert any("ran another target" in l for l in rep["limits"]), rep["limits"]
+    r = run("replay", "-q", "-o", os.path.join(TMP, "rp"), by_kind["target-failure"])
+    assert r.returncode == 66, r.returncode
+    assert fps(report(os.path.join(TMP, "rp"))) == {
+        f["fingerprint"]: f["kind"] for f in report(b + "-moved")["findings"]}
+    bad_input(["merge", "-o", a, a], "also an input")
+    bad_input(["merge", "-o", "@OUT@", os.path.join(TMP, "nowhere")], "nowhere")
+
+
+def test_bad_shard_values():
+    for v in ("0/3", "4/3", "1/0", "x", "1/", "/3", "2/3x", "-1/3"):
+        bad_input(["explore", "--shard", v, "-o", "@OUT@", "--", GATE], "--shard")
+    # a shard with no schedule runs none and finds nothing
+    out = os.path.join(TMP, "empty")
+    r = run("explore", "-q", "--schedules", "2", "--shard", "3/3", "-o", out, "--", GATE, "seq")
+    assert r.returncode == 0 and report(out)["schedules"] == 0, (r.returncode, report(out))
+
+
+def test_collect_gates_the_shim_used_without_the_cli():
+    out = os.path.join(TMP, "c")
+    env = dict(os.environ, LD_PRELOAD=SHIM, LOCKSTEP_OPTIONS="out=" + out)
+    native = subprocess.run([GATE, "seq"], capture_output=True, text=True, timeout=60)
+    t = subprocess.run([GATE, "seq"], capture_output=True, text=True, timeout=60, env=env)
+    assert (t.returncode, t.stdout) == (native.returncode, native.stdout), t
+    r = run("report", out)
+    assert r.returncode == 2 and "lockstep collect" in r.stderr, r.stderr
+    r = run("collect", out)
+    assert r.returncode == 66, (r.returncode, r.stderr)
+    rep = report(out)
+    assert rep["mode"] == "collect" and rep["target"]["argv"] == [os.path.realpath(GATE)], rep
+    assert sorted(fps(rep).values()) == ["lock-misuse", "lock-order-cycle"], rep["findings"]
+    assert run("collect", "-q", "--fail-on", "data-race", out).returncode == 0
+    assert run("collect", "-q", "--baseline", os.path.join(out, "report.json"), out
+               ).returncode == 0
+    assert report(out)["baseline"], report(out)
+    assert run("report", out).returncode == 0
+    # a real deadlock: the shim ends the target (66) and collect reports it
+    out2 = os.path.join(TMP, "c2")
+    env["LOCKSTEP_OPTIONS"] = "out=" + out2
+    t = subprocess.run([GATE, "deadlock"], capture_output=True, text=True, timeout=60, env=env)
+    assert t.returncode == 66, t
+    assert run("collect", "-q", out2).returncode == 66
+    assert "deadlock" in fps(report(out2)).values()
+    bad_input(["collect", TMP], "has no stores/")
+
+
+def test_cli_flags_override_lockstep_options():
+    """The CLI appends its keys after the user's LOCKSTEP_OPTIONS, so its flags win."""
+    env_out, cli_out = os.path.join(TMP, "envout"), os.path.join(TMP, "cliout")
+    env = dict(os.environ, LOCKSTEP_OPTIONS="out=%s:stack_depth=8" % env_out)
+    r = subprocess.run([LOCKSTEP, "run", "-q", "-o", cli_out, "--", GATE, "seq"],
+                       capture_output=True, text=True, timeout=120, env=env)
+    assert r.returncode == 66, (r.returncode, r.stderr)
+    assert not os.path.exists(env_out), os.listdir(env_out)
+    assert sorted(fps(report(cli_out)).values()) == ["lock-misuse", "lock-order-cycle"]
+    # explore's scheduler keys win over the user's: the same findings and counts
+    plain, over = os.path.join(TMP, "plain"), os.path.join(TMP, "over")
+    run("explore", "-q", "--schedules", "10", "-o", plain, "--", GATE, "explore")
+    env["LOCKSTEP_OPTIONS"] = "sched=0:seed=99:strategy=pct:out=" + env_out
+    subprocess.run([LOCKSTEP, "explore", "-q", "--schedules", "10", "-o", over, "--", GATE,
+                    "explore"], capture_output=True, text=True, timeout=120, env=env)
+    counts = lambda d: {f["fingerprint"]: f["count"] for f in report(d)["findings"]}
+    assert counts(over) == counts(plain), (counts(over), counts(plain))
+    assert not os.path.exists(env_out)
+
+
 try:
     globals()["test_" + NAME]()
     print("ok", NAME)
