@@ -162,17 +162,16 @@ int lst_baseline_load(const char *path, lst_baseline *b, char *err, size_t errle
             !strcmp(json_string_value(name), "lockstep"))
             rc = 1;
         else
-            snprintf(err, errlen,
-                     "%s: neither a lockstep baseline nor a lockstep report.json", path);
+            snprintf(err, errlen, "%s: neither a lockstep baseline nor a lockstep report.json",
+                     path);
         json_decref(root);
         return rc;
     }
     if (!json_is_integer(ver) || json_integer_value(ver) < 1) {
         snprintf(err, errlen, "%s: lockstep_baseline: expected a version number", path);
     } else if (json_integer_value(ver) > LST_BASELINE_VERSION) {
-        snprintf(err, errlen,
-                 "%s: baseline version %lld is newer than this lockstep supports (%d)", path,
-                 (long long)json_integer_value(ver), LST_BASELINE_VERSION);
+        snprintf(err, errlen, "%s: baseline version %lld is newer than this lockstep supports (%d)",
+                 path, (long long)json_integer_value(ver), LST_BASELINE_VERSION);
     } else if (!json_is_array(findings)) {
         snprintf(err, errlen, "%s: findings: expected an array", path);
     } else {

@@ -1393,8 +1393,9 @@ static void put_summary(hctx *c)
         put_finding_id(o, r, i);
         fputs("\">", o);
         put_h(o, f->message && *f->message ? f->message : lst_kind_desc(f->kind));
-        fprintf(o, "</a></td><td class=\"num\" data-value=\"%u\">%u</td><td><code>%s</code>%s</td>"
-                   "<td data-value=\"",
+        fprintf(o,
+                "</a></td><td class=\"num\" data-value=\"%u\">%u</td><td><code>%s</code>%s</td>"
+                "<td data-value=\"",
                 f->count, f->count, f->fingerprint[0] ? f->fingerprint : "none",
                 f->baselined ? " <span class=\"muted\">baselined</span>" : "");
         put_h(o, f->schedule ? f->schedule : "");

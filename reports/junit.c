@@ -4,10 +4,11 @@
  * ever holds the same pair twice), classname "lockstep.TARGET", with file/line attributes
  * of the finding's primary site and a <failure> whose message is the finding's message and
  * whose body is its text rendering; a baselined finding (known, accepted with --baseline) is
- * a <skipped> testcase instead, with its text in <system-out>. A clean report is one passing testcase named after the
- * target (the basename of argv[0]). Notes and limits go to <system-out>. Everything that
- * came from the target is escaped, invalid UTF-8 and characters XML 1.0 forbids become
- * U+FFFD, so any report gives a well-formed document. Also home of lst_finding_text. */
+ * a <skipped> testcase instead, with its text in <system-out>. A clean report is one
+ * passing testcase named after the target (the basename of argv[0]). Notes and limits go to
+ * <system-out>. Everything that came from the target is escaped, invalid UTF-8 and
+ * characters XML 1.0 forbids become U+FFFD, so any report gives a well-formed document.
+ * Also home of lst_finding_text. */
 #define _GNU_SOURCE
 #include "report.h"
 

@@ -117,7 +117,8 @@ static int write_suppressions(const lst_report *r, FILE *out)
             seen |= v[j].rule && !strcmp(v[j].rule, v[i].rule);
         if (!v[i].rule)
             fprintf(out, "#   not suppressible: %s; use --baseline\n",
-                    supp_type(f->kind) ? "no symbolized frame" : "a finding of this kind has no stack");
+                    supp_type(f->kind) ? "no symbolized frame"
+                                       : "a finding of this kind has no stack");
         else if (seen)
             fprintf(out, "#   same rule as above: %s\n", v[i].rule);
         else
@@ -131,9 +132,9 @@ static int write_suppressions(const lst_report *r, FILE *out)
 int lst_cmd_baseline(int argc, char **argv)
 {
     static const struct option longopts[] = {{"format", required_argument, 0, 'f'},
-                                              {"output", required_argument, 0, 'o'},
-                                              {"help", no_argument, 0, 'h'},
-                                              {0, 0, 0, 0}};
+                                             {"output", required_argument, 0, 'o'},
+                                             {"help", no_argument, 0, 'h'},
+                                             {0, 0, 0, 0}};
     const char *format = "baseline", *output = NULL;
     int opt;
     optind = 1;

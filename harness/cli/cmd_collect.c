@@ -26,8 +26,10 @@ static void usage(FILE *out)
           "Analyses the stores that liblockstep.so, preloaded without the CLI\n"
           "(LOCKSTEP_OPTIONS=out=DIR), left in DIR/stores/, writes DIR/report.json and prints\n"
           "the text report. Exit status 66 when findings fail the build, as for run.\n"
-          "      --max-cycles N   stop enumerating lock-order cycles after N (default 100000)\n"
+          "      --max-cycles N   stop enumerating lock-order cycles (default 100000)\n"
+          /* clang-format off */
           LST_GATE_USAGE
+          /* clang-format on */
           "  -q, --quiet          no text report on stderr\n",
           out);
 }
@@ -67,10 +69,10 @@ static size_t first_exe(const char *dir, char *buf, size_t n)
 int lst_cmd_collect(int argc, char **argv)
 {
     static const struct option longopts[] = {{"max-cycles", required_argument, 0, 'm'},
-                                              {"quiet", no_argument, 0, 'q'},
-                                              {"help", no_argument, 0, 'h'},
-                                              LST_GATE_LONGOPTS,
-                                              {0, 0, 0, 0}};
+                                             {"quiet", no_argument, 0, 'q'},
+                                             {"help", no_argument, 0, 'h'},
+                                             LST_GATE_LONGOPTS,
+                                             {0, 0, 0, 0}};
     long max_cycles = 100000;
     int quiet = 0, opt;
     lst_gate g;
@@ -110,8 +112,9 @@ int lst_cmd_collect(int argc, char **argv)
         return LST_EXIT_USAGE;
     char absdir[PATH_MAX], exe[PATH_MAX] = "";
     if (!realpath(argv[optind], absdir) || !first_exe(absdir, exe, sizeof exe)) {
-        lst_err("collect", "%s has no stores/ to analyse (run the target with "
-                           "LD_PRELOAD=liblockstep.so LOCKSTEP_OPTIONS=out=%s)",
+        lst_err("collect",
+                "%s has no stores/ to analyse (run the target with "
+                "LD_PRELOAD=liblockstep.so LOCKSTEP_OPTIONS=out=%s)",
                 argv[optind], argv[optind]);
         lst_gate_free(&g);
         return LST_EXIT_USAGE;

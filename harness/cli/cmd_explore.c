@@ -324,11 +324,13 @@ static void progress(const explore_cfg *c, shared_state *sh, uint64_t start, int
     if (c->shards)
         snprintf(shard, sizeof shard, " (shard %u/%u of %u)", c->shard, c->shards, c->schedules);
     if (isatty(2))
-        fprintf(stderr, "\rlockstep: explore: %u/%u schedules%s, %u with findings, %.0f schedules/s%s",
+        fprintf(stderr,
+                "\rlockstep: explore: %u/%u schedules%s, %u with findings, %.0f schedules/s%s",
                 done, c->planned, shard, bad, rate, final ? "\n" : "");
     else
-        fprintf(stderr, "lockstep: explore: %u/%u schedules%s, %u with findings, %.0f schedules/s\n",
-                done, c->planned, shard, bad, rate);
+        fprintf(stderr,
+                "lockstep: explore: %u/%u schedules%s, %u with findings, %.0f schedules/s\n", done,
+                c->planned, shard, bad, rate);
 }
 
 static void usage(FILE *out)
@@ -358,7 +360,9 @@ static void usage(FILE *out)
           "                    from one copy stopped before main\n"
           "  --shard I/N       run only the schedules i with i % N == I-1 (same seeds as\n"
           "                    unsharded); lockstep merge combines the shards' reports\n"
+          /* clang-format off */
           LST_GATE_USAGE
+          /* clang-format on */
           "  -q, --quiet       no progress, no text report, no target output\n",
           out);
 }
@@ -379,8 +383,7 @@ static uint32_t probe_steps(explore_cfg *c)
     return steps ? steps : 1;
 }
 
-static int finish(lst_report *r, const char *outdir, int quiet, const lst_gate *g,
-                  const char *cmd)
+static int finish(lst_report *r, const char *outdir, int quiet, const lst_gate *g, const char *cmd)
 {
     lst_gate_apply(g, r);
     char path[PATH_MAX + 32];
@@ -678,7 +681,9 @@ int lst_cmd_replay(int argc, char **argv)
                   "  -o, --output DIR     output directory (default lockstep-out)\n"
                   "  -f, --force          replay even if the program's binary changed since recording\n"
                   "      --timeout SEC    real-time bound of the run (default 60)\n"
+                  /* clang-format off */
                   LST_GATE_USAGE
+                  /* clang-format on */
                   "  -q, --quiet          no text report on stderr\n",
                   stdout);
             return 0;

@@ -27,8 +27,10 @@ static void usage(FILE *out)
           "Combines the reports of several output directories (e.g. explore --shard I/N) into\n"
           "OUT/report.json: findings deduplicated by fingerprint, counts and schedules summed,\n"
           "schedule files copied into OUT/schedules/ so that lockstep replay works from OUT.\n"
-          "  -o, --output OUT     output directory (default lockstep-out); not one of the DIRs\n"
+          "  -o, --output OUT     output directory (default lockstep-out), not a DIR\n"
+          /* clang-format off */
           LST_GATE_USAGE
+          /* clang-format on */
           "  -q, --quiet          no text report on stderr\n",
           out);
 }
@@ -121,8 +123,7 @@ static void copy_schedule(lst_finding *f, const char *dir, unsigned k, const cha
         else if (attempt == 1)
             snprintf(dst, sizeof dst, "%s/schedules/%s-%u.schedule", outdir, stem, k);
         else
-            snprintf(dst, sizeof dst, "%s/schedules/%s-%u-%u.schedule", outdir, stem, k,
-                     attempt);
+            snprintf(dst, sizeof dst, "%s/schedules/%s-%u-%u.schedule", outdir, stem, k, attempt);
         if (access(dst, F_OK) != 0 || same_file(src, dst))
             break;
     }
@@ -188,16 +189,16 @@ static void check_shards(lst_report *all, const lst_report *ins, size_t n)
             return;
         }
         if (seen[ins[i].shard]++) {
-            snprintf(line, sizeof line, "merge: shard %u/%u is in the inputs twice",
-                     ins[i].shard, shards);
+            snprintf(line, sizeof line, "merge: shard %u/%u is in the inputs twice", ins[i].shard,
+                     shards);
             lst_report_add_limit(all, line);
         }
     }
     for (unsigned s = 1; shards && s <= shards; s++)
         if (!seen[s]) {
             snprintf(line, sizeof line,
-                     "merge: shard %u/%u is missing: the report covers part of the exploration",
-                     s, shards);
+                     "merge: shard %u/%u is missing: the report covers part of the exploration", s,
+                     shards);
             lst_report_add_limit(all, line);
         }
     free(seen);
@@ -206,10 +207,10 @@ static void check_shards(lst_report *all, const lst_report *ins, size_t n)
 int lst_cmd_merge(int argc, char **argv)
 {
     static const struct option longopts[] = {{"output", required_argument, 0, 'o'},
-                                              {"quiet", no_argument, 0, 'q'},
-                                              {"help", no_argument, 0, 'h'},
-                                              LST_GATE_LONGOPTS,
-                                              {0, 0, 0, 0}};
+                                             {"quiet", no_argument, 0, 'q'},
+                                             {"help", no_argument, 0, 'h'},
+                                             LST_GATE_LONGOPTS,
+                                             {0, 0, 0, 0}};
     const char *outdir = "lockstep-out";
     int quiet = 0, opt;
     lst_gate g;
@@ -304,8 +305,7 @@ int lst_cmd_merge(int argc, char **argv)
         all.baseline = strdup(ins[0].baseline);
     check_shards(&all, ins, n);
     for (size_t i = 0; i < n; i++) {
-        if (i && (ins[i].argc != all.argc ||
-                  (all.argc && strcmp(ins[i].argv[0], all.argv[0])))) {
+        if (i && (ins[i].argc != all.argc || (all.argc && strcmp(ins[i].argv[0], all.argv[0])))) {
             char line[PATH_MAX + 96];
             snprintf(line, sizeof line, "merge: %s ran another target than the first input",
                      argv[optind + (int)i]);

@@ -27,7 +27,9 @@ static void usage(FILE *out)
           "      --timeout SEC    stop the target after SEC seconds and report a hang (default 0: none)\n"
           "      --stall-ms MS    report a deadlock when every thread stays blocked MS ms (default 3000; 0: off)\n"
           "      --max-cycles N   stop enumerating lock-order cycles after N (default 100000)\n"
+          /* clang-format off */
           LST_GATE_USAGE
+          /* clang-format on */
           "  -q, --quiet          no text report on stderr\n",
           out);
 }

@@ -15,11 +15,13 @@
 /* getopt_long values of the gate's options; each command adds LST_GATE_LONGOPTS to its
  * table and hands these to lst_gate_option. */
 enum { LST_OPT_FAIL_ON = 0x1000, LST_OPT_BASELINE, LST_OPT_EXITCODE, LST_OPT_SUPPRESSIONS };
+/* clang-format off */
 #define LST_GATE_LONGOPTS                                                                          \
     {"fail-on", required_argument, 0, LST_OPT_FAIL_ON},                                            \
-        {"baseline", required_argument, 0, LST_OPT_BASELINE},                                      \
-        {"exitcode", required_argument, 0, LST_OPT_EXITCODE},                                      \
-        {"suppressions", required_argument, 0, LST_OPT_SUPPRESSIONS}
+    {"baseline", required_argument, 0, LST_OPT_BASELINE},                                          \
+    {"exitcode", required_argument, 0, LST_OPT_EXITCODE},                                          \
+    {"suppressions", required_argument, 0, LST_OPT_SUPPRESSIONS}
+/* clang-format on */
 /* The usage lines of those options. */
 #define LST_GATE_USAGE                                                                             \
     "      --exitcode N     exit status when findings fail the build (default 66)\n"               \
@@ -31,12 +33,12 @@ enum { LST_OPT_FAIL_ON = 0x1000, LST_OPT_BASELINE, LST_OPT_EXITCODE, LST_OPT_SUP
     "                       become notes (the file is passed to TSan too)\n"
 
 typedef struct lst_gate {
-    const char *cmd;          /* subcommand, for messages */
-    long exitcode;            /* exit status when findings fail */
-    unsigned kinds;           /* bit k set: kind k fails the build */
-    const char *fail_on;      /* as given, or NULL (all) */
-    const char *baseline_arg; /* as given, or NULL */
-    const char *supp_arg;     /* as given, or NULL */
+    const char *cmd;              /* subcommand, for messages */
+    long exitcode;                /* exit status when findings fail */
+    unsigned kinds;               /* bit k set: kind k fails the build */
+    const char *fail_on;          /* as given, or NULL (all) */
+    const char *baseline_arg;     /* as given, or NULL */
+    const char *supp_arg;         /* as given, or NULL */
     char baseline_path[PATH_MAX]; /* absolute, once loaded */
     char supp_path[PATH_MAX];     /* absolute, once loaded (for ThreadSanitizer) */
     lst_baseline baseline;
