@@ -477,6 +477,36 @@ def test_cli_flags_override_lockstep_options():
     assert not os.path.exists(env_out)
 
 
+def test_suppressions_file_is_read_once():
+    """A suppressions FIFO can be read only once: explore and replay must not open it twice
+    (they used to load the file to check it, then again to apply it)."""
+    import threading
+
+    def fifo(name, text):
+        path = os.path.join(TMP, name)
+        os.mkfifo(path)
+
+        def feed():
+            with open(path, "w") as f:  # blocks until lockstep opens it
+                f.write(text)
+        threading.Thread(target=feed, daemon=True).start()
+        return path
+
+    out = os.path.join(TMP, "ex")
+    r = run("explore", "-q", "--schedules", "4", "--suppressions",
+            fifo("f1", "mutex:^misuse_unlock$\n"), "-o", out, "--", GATE, "seq", timeout=60)
+    rep = report(out)
+    assert [f["kind"] for f in rep["findings"]] == ["lock-order-cycle"], rep["findings"]
+    assert [n["kind"] for n in rep["notes"]] == ["lock-misuse"], rep["notes"]
+    assert r.returncode == 66, r.returncode
+    sched = rep["findings"][0]["schedule"]
+    r = run("replay", "-q", "--suppressions", fifo("f2", "deadlock:^take_a_then_b$\n"), "-o",
+            os.path.join(TMP, "rp"), sched, timeout=60)
+    rep = report(os.path.join(TMP, "rp"))
+    assert [f["kind"] for f in rep["findings"]] == ["lock-misuse"], rep["findings"]
+    assert r.returncode == 66, r.returncode
+
+
 try:
     globals()["test_" + NAME]()
     print("ok", NAME)
