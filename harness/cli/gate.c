@@ -31,6 +31,10 @@ static int parse_kinds(const char *cmd, const char *arg, unsigned *out)
     unsigned set = 0;
     char *copy = strdup(arg), *save = NULL;
     for (char *k = strtok_r(copy, ",", &save); k; k = strtok_r(NULL, ",", &save)) {
+        if (!strcmp(k, "all")) {
+            set = ALL_KINDS;
+            continue;
+        }
         int kind = lst_kind_from_name(k);
         if (kind < 0) {
             char known[512] = "";
