@@ -138,7 +138,8 @@ int lst_cmd_baseline(int argc, char **argv)
     const char *format = "baseline", *output = NULL;
     int opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, ":f:o:h", longopts, NULL)) != -1) {
         switch (opt) {
         case 'f':
             format = optarg;
@@ -150,8 +151,7 @@ int lst_cmd_baseline(int argc, char **argv)
             usage(stdout);
             return 0;
         default:
-            usage(stderr);
-            return LST_EXIT_USAGE;
+            return lst_bad_option("baseline", argv, opt);
         }
     }
     int supp = !strcmp(format, "suppressions");

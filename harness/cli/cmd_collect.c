@@ -78,7 +78,8 @@ int lst_cmd_collect(int argc, char **argv)
     lst_gate g;
     lst_gate_init(&g, "collect");
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, ":qh", longopts, NULL)) != -1) {
         switch (opt) {
         case 'm':
             if ((max_cycles = lst_num_arg(optarg)) < 0) {
@@ -100,8 +101,7 @@ int lst_cmd_collect(int argc, char **argv)
                 return LST_EXIT_USAGE;
             break;
         default:
-            usage(stderr);
-            return LST_EXIT_USAGE;
+            return lst_bad_option("collect", argv, opt);
         }
     }
     if (optind != argc - 1) {

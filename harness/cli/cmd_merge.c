@@ -216,7 +216,8 @@ int lst_cmd_merge(int argc, char **argv)
     lst_gate g;
     lst_gate_init(&g, "merge");
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
         switch (opt) {
         case 'o':
             outdir = optarg;
@@ -235,8 +236,7 @@ int lst_cmd_merge(int argc, char **argv)
                 return LST_EXIT_USAGE;
             break;
         default:
-            usage(stderr);
-            return LST_EXIT_USAGE;
+            return lst_bad_option("merge", argv, opt);
         }
     }
     if (optind >= argc) {
@@ -299,8 +299,14 @@ int lst_cmd_merge(int argc, char **argv)
     all.tool_version = strdup(LST_VERSION);
     all.mode = ins[0].mode ? strdup(ins[0].mode) : NULL;
     lst_report_set_argv(&all, (int)ins[0].argc, ins[0].argv);
+    /* the target's status when every input ended the same way, else unknown (as explore) */
     all.exit_code = ins[0].exit_code;
     all.exit_signal = ins[0].exit_signal;
+    for (size_t i = 1; i < n; i++)
+        if (ins[i].exit_code != all.exit_code || ins[i].exit_signal != all.exit_signal) {
+            all.exit_code = -1;
+            all.exit_signal = 0;
+        }
     if (ins[0].baseline)
         all.baseline = strdup(ins[0].baseline);
     check_shards(&all, ins, n);
