@@ -166,6 +166,12 @@ void lst_schedule_free(lst_schedule *s)
     memset(s, 0, sizeof *s);
 }
 
+/* The lines a schedule file holds at most once: a second one would leak or, for argc and
+ * choices, resize what earlier lines filled. */
+static const char *const once_keys[] = {"program", "argc",      "cwd",        "strategy",  "seed",
+                                        "depth",   "pct-steps", "spurious",   "max-steps", "binary",
+                                        "steps",   "hash",      "replayable", "choices"};
+
 /* Parses an unsigned decimal (or hex with base 16) that fills the whole string. */
 static int parse_u64(const char *v, int base, uint64_t *out)
 {
@@ -197,6 +203,7 @@ int lst_schedule_read(const char *path, lst_schedule *s, char *err, size_t errle
     char *line = NULL;
     size_t cap = 0;
     int lineno = 0, version = 0, have_end = 0, args = 0;
+    unsigned seen = 0; /* once_keys already read */
     size_t want_choices = (size_t)-1;
     const char *problem = NULL;
     ssize_t n;
@@ -239,6 +246,16 @@ int lst_schedule_read(const char *path, lst_schedule *s, char *err, size_t errle
         if (sp)
             *sp = 0;
         uint64_t v = 0;
+        size_t ki = 0;
+        while (ki < sizeof once_keys / sizeof once_keys[0] && strcmp(key, once_keys[ki]))
+            ki++;
+        if (ki < sizeof once_keys / sizeof once_keys[0]) {
+            if (seen & (1u << ki)) {
+                problem = "duplicate line";
+                continue;
+            }
+            seen |= 1u << ki;
+        }
         if (!strcmp(key, "end")) {
             have_end = 1;
         } else if (!strcmp(key, "program")) {
@@ -250,7 +267,8 @@ int lst_schedule_read(const char *path, lst_schedule *s, char *err, size_t errle
                 problem = "bad argc";
             else {
                 s->argc = (int)v;
-                s->argv = calloc(v + 1, sizeof *s->argv);
+                if (!(s->argv = calloc(v + 1, sizeof *s->argv)))
+                    problem = "out of memory";
             }
         } else if (!strcmp(key, "arg")) {
             if (!s->argv || args >= s->argc)
@@ -258,7 +276,8 @@ int lst_schedule_read(const char *path, lst_schedule *s, char *err, size_t errle
             else if (!(s->argv[args++] = unescape(val)))
                 problem = "bad escape in argument";
         } else if (!strcmp(key, "cwd")) {
-            s->cwd = unescape(val);
+            if (!(s->cwd = unescape(val)))
+                problem = "bad escape in cwd";
         } else if (!strcmp(key, "strategy")) {
             if (strcmp(val, "random") && strcmp(val, "pct"))
                 problem = "unknown strategy";
@@ -311,7 +330,8 @@ int lst_schedule_read(const char *path, lst_schedule *s, char *err, size_t errle
                 problem = "bad choice count";
             else {
                 want_choices = (size_t)v;
-                s->choices = calloc(v ? v : 1, sizeof *s->choices);
+                if (!(s->choices = calloc(v ? v : 1, sizeof *s->choices)))
+                    problem = "out of memory";
             }
         } else {
             problem = "unknown line";
