@@ -127,6 +127,10 @@ try_bad("bad-choice-count", replace(idx["choices"], "choices -1\n"), idx["choice
 try_bad("unknown-line", "".join(L[:5] + ["frobnicate 3\n"] + L[5:]), 6, "unknown line")
 try_bad("unknown-line-after-choices", "".join(L[:-1] + ["frobnicate 3\n"] + L[-1:]), len(L),
         "unknown line")
+p = idx["program"]
+try_bad("duplicate-program", "".join(L[:p + 1] + [L[p]] + L[p + 1:]), p + 2, "duplicate line")
+try_bad("second-choices-line", "".join(L[:-1] + ["choices 0\n"] + L[-1:]), len(L),
+        "duplicate line")
 for name, text in (("letter-x", "x 1\n"), ("letter-T", "T 1\n"), ("no-space", "t1\n"),
                    ("two-spaces", "t  1\n"), ("negative", "t -1\n"), ("hex", "t 0x1\n"),
                    ("too-big", "t 16777216\n"), ("no-value", "t\n"), ("word", "thread 1\n")):
