@@ -1,7 +1,8 @@
 /* fuzz_report.c: libFuzzer target for the report.json reader (lst_read_json in
  * reports/json.c), which `lockstep report` runs on files users hand it. Any input is either
  * read or rejected with a one-line reason; a report that is read is rendered by every
- * writer (text, SARIF, JUnit, HTML), written back as JSON, and that JSON must read again. */
+ * writer (text, SARIF, JUnit, HTML), written back as JSON, and that JSON must read again and be
+ * written identically. */
 #include "fuzz_util.h" /* first: it defines _GNU_SOURCE */
 
 #include <string.h>
@@ -10,10 +11,34 @@
 
 static char tmp_path[64];
 
+/* The whole file at path (malloc'd, *n bytes), or NULL. */
+static char *slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = NULL;
+    size_t cap = 0;
+    *n = 0;
+    for (;;) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 65536;
+            buf = realloc(buf, cap);
+        }
+        size_t k = fread(buf + *n, 1, cap - *n, f);
+        if (k == 0)
+            break;
+        *n += k;
+    }
+    fclose(f);
+    return buf;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     lst_report r, again;
     char err[512];
+    size_t n1, n2;
     if (lst_read_json(lst_fuzz_file(data, size), &r, err, sizeof err) != 0) {
         if (!err[0] || r.nfindings || r.nnotes)
             abort(); /* rejected without a reason, or not left empty */
@@ -39,9 +64,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fprintf(stderr, "re-read of a written report failed: %s\n", err);
         abort();
     }
-    unlink(tmp_path);
-    if (again.nfindings != r.nfindings || again.nnotes != r.nnotes)
+    /* and the second write is byte for byte the first: nothing is lost or changed */
+    char *first = slurp(tmp_path, &n1);
+    if (lst_write_json(&again, tmp_path) != 0)
         abort();
+    char *second = slurp(tmp_path, &n2);
+    unlink(tmp_path);
+    if (again.nfindings != r.nfindings || again.nnotes != r.nnotes || !first || !second ||
+        n1 != n2 || memcmp(first, second, n1) != 0) {
+        fprintf(stderr, "report.json changed when written again\n");
+        abort();
+    }
+    free(first);
+    free(second);
     lst_report_free(&again);
     lst_report_free(&r);
     return 0;
