@@ -26,5 +26,5 @@ start=$SECONDS
 # any ASan, LSan or UBSan report fails its test (-fno-sanitize-recover=all); print stacks
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 (cd "$san" && ctest --output-on-failure -j"$(nproc)" \
-    -L "${LST_SANITIZE_LABELS:-^(unit|reports|symbolize|cli|shim|run)$}")
+    -L "${LST_SANITIZE_LABELS:-^(unit|reports|symbolize|cli|shim|run|reliability)$}")
 echo "lockstep: test: the sanitizer suite took $((SECONDS - start)) s" >&2
