@@ -266,9 +266,10 @@ int lst_schedule_read(const char *path, lst_schedule *s, char *err, size_t errle
             if (parse_u64(val, 10, &v) || v > 100000)
                 problem = "bad argc";
             else {
-                s->argc = (int)v;
                 if (!(s->argv = calloc(v + 1, sizeof *s->argv)))
                     problem = "out of memory";
+                else
+                    s->argc = (int)v;
             }
         } else if (!strcmp(key, "arg")) {
             if (!s->argv || args >= s->argc)
