@@ -151,6 +151,131 @@ def test_pkg_config_gives_header_and_paths():
     assert r.stdout.strip() == "counter 100 of 100", r.stdout
 
 
+GITHUB = os.path.join(SRC, "ci/github/lockstep.yml")
+GITLAB = os.path.join(SRC, "ci/gitlab/lockstep.gitlab-ci.yml")
+
+
+def load_yaml(path):
+    import yaml
+    return yaml.safe_load(open(path))
+
+
+def bash_syntax_ok(script, what):
+    r = subprocess.run(["bash", "-n"], input=script, capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, (what, r.stderr, script)
+
+
+def deps_packages():
+    """The build packages ci/deps.sh installs (its first want=( ... ) list)."""
+    text = open(os.path.join(SRC, "ci/deps.sh")).read()
+    return re.search(r"want=\(([^)]*)\)", text).group(1).split()
+
+
+def check_apt_line(script, what):
+    # the templates install what ci/deps.sh installs to build lockstep (libtsan2 is gcc's
+    # TSan runtime, which the templates do not use; coreutils is always there)
+    for p in deps_packages():
+        if p not in ("libtsan2", "coreutils"):
+            assert re.search(r"(^|\s)%s(\s|$)" % re.escape(p), script), (what, "lacks package", p)
+
+
+def github_runs(job):
+    return [st.get("run", "") for st in job["steps"]]
+
+
+def test_ci_templates_parse():
+    gh = load_yaml(GITHUB)
+    on = gh.get("on", gh.get(True))  # YAML 1.1 reads the key `on` as true
+    assert "pull_request" in on and "push" in on, on
+    env, jobs = gh["env"], gh["jobs"]
+    assert set(jobs) == {"explore", "merge"}, set(jobs)
+    ex, mg = jobs["explore"], jobs["merge"]
+    shards = ex["strategy"]["matrix"]["shard"]
+    assert shards == list(range(1, int(env["LOCKSTEP_SHARDS"]) + 1)), (shards, env)
+    assert ex["strategy"]["fail-fast"] is False
+    runs = github_runs(ex)
+    check_apt_line(runs[0], "github explore")
+    check_apt_line(github_runs(mg)[0], "github merge")
+    for job in (ex, mg):
+        for run in github_runs(job):
+            bash_syntax_ok(re.sub(r"\$\{\{[^}]*\}\}", "1", run), "github " + run[:40])
+        assert job["container"] == "debian:12" or job["container"]["image"] == "debian:12"
+    assert gh["defaults"]["run"]["shell"] == "bash"
+    explore = "\n".join(runs)
+    assert "-fsanitize=thread" in explore and "CMAKE_C_COMPILER=clang" in explore
+    assert 'lockstep explore --shard "${{ matrix.shard }}/$LOCKSTEP_SHARDS"' in explore, explore
+    up = [st for st in ex["steps"] if st.get("uses", "").startswith("actions/upload-artifact")]
+    assert len(up) == 1 and up[0]["if"] == "always()", up
+    assert "lockstep-out/" in up[0]["with"]["path"] and "stores" in up[0]["with"]["path"]
+    assert mg["needs"] == "explore" and mg["if"] == "always()", mg
+    assert mg["permissions"]["security-events"] == "write"
+    down = [st for st in mg["steps"] if st.get("uses", "").startswith("actions/download-artifact")]
+    assert down and down[0]["with"]["pattern"] == "lockstep-shard-*", down
+    merge = "\n".join(github_runs(mg))
+    assert "lockstep merge -o lockstep-merged" in merge and "--baseline lockstep.baseline" in merge
+    assert "lockstep report --format all lockstep-merged" in merge and "exit $status" in merge
+    sarif = [st for st in mg["steps"] if st.get("uses", "").startswith("github/codeql-action/upload-sarif")]
+    assert len(sarif) == 1 and sarif[0]["with"]["sarif_file"] == "lockstep-merged/report.sarif"
+    assert sarif[0]["if"] == "always()"
+    keep = [st for st in mg["steps"] if st.get("uses", "").startswith("actions/upload-artifact")]
+    assert keep and "lockstep-merged/report.html" in keep[0]["with"]["path"], keep
+    assert "lockstep-merged/report.junit.xml" in keep[0]["with"]["path"], keep
+
+    gl = load_yaml(GITLAB)
+    setup, ex, mg = gl[".lockstep-install"], gl["lockstep-explore"], gl["lockstep-merge"]
+    assert ex["extends"] == mg["extends"] == ".lockstep-install"
+    assert setup["image"] == "debian:12"
+    before = "\n".join(setup["before_script"])
+    check_apt_line(before, "gitlab before_script")
+    assert isinstance(ex["parallel"], int) and ex["parallel"] >= 2, ex["parallel"]
+    for what, lines in (("before_script", setup["before_script"]), ("explore", ex["script"]),
+                        ("merge", mg["script"])):
+        bash_syntax_ok("\n".join(lines), "gitlab " + what)
+    script = "\n".join(ex["script"])
+    assert 'lockstep explore --shard "$CI_NODE_INDEX/$CI_NODE_TOTAL"' in script, script
+    assert "-fsanitize=thread" in script and "CMAKE_C_COMPILER=clang" in script
+    assert ex["artifacts"]["when"] == "always" and "lockstep-out/" in ex["artifacts"]["paths"]
+    assert mg["needs"] == ["lockstep-explore"] and mg["when"] == "always"
+    script = "\n".join(mg["script"])
+    assert "lockstep merge -o lockstep-merged" in script and "--baseline lockstep.baseline" in script
+    assert "lockstep report --format all lockstep-merged" in script
+    art = mg["artifacts"]
+    assert art["when"] == "always" and art["reports"]["junit"] == "lockstep-merged/report.junit.xml"
+    assert {"lockstep-merged/report.html", "lockstep-merged/report.sarif"} <= set(art["paths"])
+    # same variables in both templates
+    assert set(gl["variables"]) <= set(env), (set(gl["variables"]), set(env))
+
+
+README_MARK = re.compile(r"<!-- (same as|run by): (\S+) -->\n```[a-z]*\n(.*?)```\n", re.S)
+
+
+def readme_blocks():
+    return README_MARK.findall(open(os.path.join(SRC, "README.md")).read())
+
+
+def test_readme_snippets_match_ci_files():
+    blocks = readme_blocks()
+    same = [(f, b) for kind, f, b in blocks if kind == "same as"]
+    files = {f for f, _ in same}
+    want = {"ci/github/lockstep.yml", "ci/gitlab/lockstep.gitlab-ci.yml",
+            "tests/pkg/sample/CMakeLists.txt"}
+    assert want <= files, ("README lacks snippets of", want - files)
+    for f, block in same:
+        text = open(os.path.join(SRC, f)).read()
+        assert block in text, "README block differs from %s:\n%s" % (f, block)
+    # every fenced block in "Use in CI" is marked, so none can drift unchecked
+    readme = open(os.path.join(SRC, "README.md")).read()
+    section = readme[readme.index("## Use in CI"):]
+    section = section[:section.index("\n## ", 1)]
+    fences = section.count("\n```") // 2
+    assert fences == len(re.findall(r"<!-- (same as|run by): ", section)), fences
+    # and the quick start stays two commands
+    quick = readme[readme.index("## Quick start"):]
+    quick = quick[:quick.index("\n## ", 1)]
+    cmds = re.search(r"```\n(.*?)```", quick, re.S).group(1).strip().splitlines()
+    assert [c.split("#")[0].strip() for c in cmds] == ["bash ci/run-cases.sh", "bash ci/test.sh"], cmds
+
+
 if __name__ == "__main__":
     fn = globals().get("test_" + NAME)
     if not fn:
