@@ -276,6 +276,175 @@ def test_readme_snippets_match_ci_files():
     assert [c.split("#")[0].strip() for c in cmds] == ["bash ci/run-cases.sh", "bash ci/test.sh"], cmds
 
 
+
+def readme_steps():
+    """The README's CI steps: the commands of the block marked `run by`, continuations joined."""
+    blocks = [b for kind, _, b in readme_blocks() if kind == "run by"]
+    assert len(blocks) == 1, blocks
+    cmds, cur = [], ""
+    for line in blocks[0].splitlines():
+        if not cur and (not line.strip() or line.lstrip().startswith("#")):
+            continue
+        cur += line
+        if cur.endswith("\\"):
+            cur = cur[:-1]
+            continue
+        cmds.append(cur)
+        cur = ""
+    return cmds
+
+
+def copy_sample(root):
+    proj = os.path.join(fresh(root), "proj")
+    shutil.copytree(SAMPLE, proj)
+    return proj
+
+
+def race_findings(report_dir):
+    """(function, file basename) of the data races that count for the exit status."""
+    rep = json.load(open(os.path.join(report_dir, "report.json")))
+    out = set()
+    for f in rep["findings"]:
+        if f.get("baselined"):
+            continue
+        assert f["kind"] == "data-race", f["kind"]
+        fr = f["stacks"][0]["frames"][0]
+        out.add((fr["function"], os.path.basename(fr["file"])))
+    return out
+
+
+def bash_session(cmds, cwd, env, log):
+    """Runs cmds in one bash, as a CI job would; returns each one's exit status."""
+    status = os.path.join(log + ".status")
+    script = "exec 3>%s\n" % status
+    for c in cmds:
+        script += "%s\necho $? >&3\n" % c
+    with open(log, "w") as out:
+        r = subprocess.run(["bash", "-c", script], cwd=cwd, env=env, stdout=out,
+                           stderr=subprocess.STDOUT, timeout=600)
+    assert r.returncode == 0, (r.returncode, open(log).read()[-3000:])
+    return [int(x) for x in open(status).read().split()]
+
+
+def test_documented_ci_steps_gate_new_race_only():
+    cmds = readme_steps()
+    kinds = [c.split()[0] + " " + c.split()[1] for c in cmds]
+    assert "cmake --install" in kinds and "lockstep baseline" in kinds, kinds
+    gate = cmds[-1]
+    assert gate.startswith("lockstep explore") and "--baseline" in gate, gate
+    proj = copy_sample(SCRATCH)
+    os.symlink(SRC, os.path.join(proj, "lockstep"))  # "lockstep's source tree in lockstep/"
+    env = dict(os.environ)
+    env.pop("LOCKSTEP_SHIM", None)
+    log = os.path.join(SCRATCH, "steps.log")
+    got = bash_session(cmds, proj, env, log)
+    want = [66 if c.startswith("lockstep explore") and "--baseline" not in c else 0 for c in cmds]
+    text = open(log).read()
+    assert got == want, (list(zip(cmds, got)), text[-4000:])
+    # the steps used the lockstep they installed, and found both races before the gate
+    assert os.path.isfile(os.path.join(proj, ".lockstep/bin/lockstep"))
+    assert os.path.isfile(os.path.join(proj, "lockstep.baseline"))
+    assert "count_known" in text and "suppressed by" in text, text[-4000:]
+    out = os.path.join(proj, "lockstep-out/races")
+    assert race_findings(out) == set(), race_findings(out)
+
+    path = dict(env, PATH=os.path.join(proj, ".lockstep/bin") + ":" + env["PATH"])
+    # without the suppressions, the gate fails on the suppressed race only
+    nosupp = gate.replace(" --suppressions lockstep.supp", "")
+    assert nosupp != gate
+    assert bash_session([nosupp], proj, path, log) == [66], open(log).read()[-3000:]
+    assert race_findings(out) == {("count_stats", "races.c")}, race_findings(out)
+
+    # a change that brings a new race: the gate fails, naming only the new race
+    configure = [c for c in cmds if c.startswith("cmake -S . -B build-tsan")]
+    build = [c for c in cmds if c.startswith("cmake --build build-tsan")]
+    assert len(configure) == 1 and len(build) == 1, cmds
+    got = bash_session([configure[0] + " -DSAMPLE_NEW_RACE=ON", build[0], gate], proj, path, log)
+    text = open(log).read()
+    assert got == [0, 0, 66], (got, text[-4000:])
+    assert race_findings(out) == {("add_new", "races_new.c")}, race_findings(out)
+    assert re.search(r"add_new \S*races_new\.c:\d+", text), text[-4000:]
+
+
+def template_scripts():
+    """The lockstep scripts of both templates: {name: (script, env)}."""
+    gh, gl = load_yaml(GITHUB), load_yaml(GITLAB)
+    named = {st.get("name", ""): st.get("run", "") for job in gh["jobs"].values()
+             for st in job["steps"]}
+    build = named["Build the tests with ThreadSanitizer"]
+    explore = [v for k, v in named.items() if k.startswith("lockstep explore")]
+    merge = [v for k, v in named.items() if k.startswith("lockstep merge")]
+    assert len(explore) == 1 and len(merge) == 1, list(named)
+    return gh["env"], build, explore[0], merge[0], gl
+
+
+def test_ci_template_scripts_shard_merge_gate():
+    env_vars, build, explore, merge, gl = template_scripts()
+    proj = copy_sample(SCRATCH)
+    temp = os.path.join(SCRATCH, "runner-temp")
+    os.makedirs(temp)
+    os.symlink(PREFIX, os.path.join(temp, "lockstep-prefix"))
+    shards = int(env_vars["LOCKSTEP_SHARDS"])
+    env = dict(os.environ, **{k: str(v) for k, v in env_vars.items()})
+    env.pop("LOCKSTEP_SHIM", None)
+    env.update(RUNNER_TEMP=temp, LOCKSTEP_SCHEDULES=str(2 * shards),
+               PATH=os.path.join(PREFIX, "bin") + ":" + os.environ["PATH"])
+    log = os.path.join(SCRATCH, "job.log")
+
+    def job(script, extra=None):
+        """One GitHub step: bash -eo pipefail, as `shell: bash` runs it; its exit status."""
+        with open(log, "w") as out:
+            r = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+                               cwd=proj, env=dict(env, **(extra or {})), stdout=out,
+                               stderr=subprocess.STDOUT, timeout=600)
+        return r.returncode
+
+    def github_pipeline():
+        shutil.rmtree(os.path.join(proj, "lockstep-out"), ignore_errors=True)
+        for i in range(1, shards + 1):
+            st = job(explore.replace("${{ matrix.shard }}", str(i)))
+            assert st == 0, (i, open(log).read()[-3000:])
+        # each shard ran its part of the schedules (2 of 2 * shards)
+        for i in range(1, shards + 1):
+            rep = json.load(open(os.path.join(proj, "lockstep-out/shard-%d/races/report.json" % i)))
+            assert rep["schedules"] == 2, (i, rep["schedules"])
+        return job(merge)
+
+    def gitlab_pipeline():
+        shutil.rmtree(os.path.join(proj, "lockstep-out"), ignore_errors=True)
+        script = "\n".join(gl["lockstep-explore"]["script"][2:])  # after the TSan build
+        for i in range(1, shards + 1):
+            st = job(script, {"CI_NODE_INDEX": str(i), "CI_NODE_TOTAL": str(shards)})
+            assert st == 0, (i, open(log).read()[-3000:])
+        return job("\n".join(gl["lockstep-merge"]["script"]))
+
+    assert job(build) == 0, open(log).read()[-3000:]
+    merged = os.path.join(proj, "lockstep-merged")
+    # first run, no baseline yet: the unsuppressed race fails the merge
+    assert github_pipeline() == 66, open(log).read()[-3000:]
+    for f in ("report.sarif", "report.junit.xml", "report.html", "report.json", "report.txt"):
+        assert os.path.isfile(os.path.join(merged, f)), f
+    assert race_findings(merged) == {("count_known", "races.c")}, race_findings(merged)
+    sarif = json.load(open(os.path.join(merged, "report.sarif")))
+    assert sarif["version"] == "2.1.0" and len(sarif["runs"][0]["results"]) >= 1
+    rep = json.load(open(os.path.join(merged, "report.json")))
+    assert rep["findings"][0]["count"] == 2 * shards, rep["findings"][0]["count"]
+    # adopt: the baseline from the merged report; then the pipeline passes
+    sh([os.path.join(PREFIX, "bin/lockstep"), "baseline", "-o",
+        os.path.join(proj, "lockstep.baseline"), merged])
+    assert github_pipeline() == 0, open(log).read()[-3000:]
+    assert gitlab_pipeline() == 0, open(log).read()[-3000:]
+    # a new race fails both pipelines, and only the new race counts
+    sh(["cmake", "-S", proj, "-B", os.path.join(proj, "build-tsan"), "-DSAMPLE_NEW_RACE=ON"])
+    sh(["cmake", "--build", os.path.join(proj, "build-tsan")])
+    assert github_pipeline() == 66, open(log).read()[-3000:]
+    assert race_findings(merged) == {("add_new", "races_new.c")}, race_findings(merged)
+    junit = open(os.path.join(merged, "report.junit.xml")).read()
+    assert "races_new.c" in junit, junit[:2000]
+    assert gitlab_pipeline() == 66, open(log).read()[-3000:]
+    assert race_findings(merged) == {("add_new", "races_new.c")}, race_findings(merged)
+
+
 if __name__ == "__main__":
     fn = globals().get("test_" + NAME)
     if not fn:
