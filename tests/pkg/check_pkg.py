@@ -74,7 +74,8 @@ def test_find_package_project_tests_pass_clean_and_fail_abba():
     # the tests lockstep_add_test registered: command, TIMEOUT and LABELS
     info = json.loads(sh(["ctest", "--show-only=json-v1"], cwd=build).stdout)
     tests = {t["name"]: t for t in info["tests"]}
-    assert sorted(tests) == ["abba_explore", "counter_explore", "counter_run"], sorted(tests)
+    assert sorted(tests) == ["abba_baselined", "abba_explore", "abba_fail_on_races", "counter_explore",
+                             "counter_run"], sorted(tests)
     props = {n: {p["name"]: p["value"] for p in t["properties"]} for n, t in tests.items()}
     assert props["counter_run"]["TIMEOUT"] == 300 and props["counter_explore"]["TIMEOUT"] == 900
     assert props["counter_run"]["LABELS"] == ["lockstep"], props["counter_run"]
@@ -86,12 +87,17 @@ def test_find_package_project_tests_pass_clean_and_fail_abba():
     assert cmd[cmd.index("--") + 1] == os.path.join(build, "abba"), cmd
     assert tests["counter_run"]["command"][1] == "run", tests["counter_run"]["command"]
     assert tests["counter_run"]["command"][-1] == "3", tests["counter_run"]["command"]
+    cmd = tests["abba_baselined"]["command"]
+    assert cmd[cmd.index("--baseline") + 1] == os.path.join(SAMPLE, "abba.baseline"), cmd
+    cmd = tests["abba_fail_on_races"]["command"]
+    assert cmd[cmd.index("--fail-on") + 1] == "data-race", cmd
 
     r = sh(["ctest", "--output-on-failure", "-j2"], cwd=build, ok=(8,), timeout=500)
     out = r.stdout + r.stderr
     passed = set(re.findall(r"Test\s+#\d+: (\S+) \.+\s+Passed", out))
     failed = set(re.findall(r"Test\s+#\d+: (\S+) \.+\*+Failed", out))
-    assert passed == {"counter_run", "counter_explore"}, (passed, out[-3000:])
+    assert passed == {"counter_run", "counter_explore", "abba_baselined", "abba_fail_on_races"}, \
+        (passed, out[-3000:])
     assert failed == {"abba_explore"}, (failed, out[-3000:])
     # lockstep's report is in the failing test's output, with a source line of abba.c
     assert "lockstep: lock-order-cycle (potential deadlock)" in out, out[-3000:]
@@ -104,6 +110,11 @@ def test_find_package_project_tests_pass_clean_and_fail_abba():
     rep = json.load(open(os.path.join(build, "lockstep-out/counter_run/report.json")))
     assert rep["findings"] == [], rep["findings"]
     assert os.path.isfile(os.path.join(build, "lockstep-out/counter_explore/report.json"))
+    # the abba tests passed because of BASELINE and FAIL_ON, not for lack of findings
+    rep = json.load(open(os.path.join(build, "lockstep-out/abba_baselined/report.json")))
+    assert rep["findings"] and all(f["baselined"] for f in rep["findings"]), rep["findings"]
+    rep = json.load(open(os.path.join(build, "lockstep-out/abba_fail_on_races/report.json")))
+    assert "lock-order-cycle" in {f["kind"] for f in rep["findings"] if not f["baselined"]}
 
 
 def test_add_test_rejects_bad_arguments():
