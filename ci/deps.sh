@@ -6,7 +6,7 @@ set -euo pipefail
 want=(cmake make gcc g++ clang libclang-rt-14-dev libtsan2 uthash-dev libjansson-dev
       libdw-dev libunwind-dev pkg-config graphviz coreutils)
 if [ "${1:-build}" = test ]; then
-    want+=(python3 python3-jsonschema jq chromium)
+    want+=(python3 python3-jsonschema python3-yaml jq chromium)
 fi
 missing=()
 for p in "${want[@]}"; do
