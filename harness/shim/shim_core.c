@@ -716,6 +716,7 @@ void lst_fork_snapshot(lst_fork_snap *s)
 
 void lst_store_fork_child(const lst_fork_snap *snap)
 {
+    lst_stack_fork_child();
     lst_store_hdr *old = lst_store;
     int old_fd = store_fd;
     if (!old)
