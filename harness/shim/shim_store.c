@@ -363,7 +363,7 @@ static int find_self_cb(struct dl_phdr_info *info, size_t size, void *data)
 
 /* A thread's first LST_STEP_CAPTURES stacks are unwound step by step, with libunwind's
  * register-state cache; only a thread that captures more moves on to unw_backtrace(), which
- * is faster per stack but sets up a 256 KiB trace cache for each thread on its first call
+ * is cheaper per stack but sets up a 256 KiB trace cache for each thread on its first call
  * (2^14 16-byte frames, mmap'd and filled at once: 64 page faults, 256 KiB of RSS). Most
  * threads capture a few stacks (one per new lock-order chain), so 1,000 threads or a forked
  * schedule's threads no longer pay that. With a ThreadSanitizer runtime loaded, every stack
@@ -378,7 +378,7 @@ static int find_self_cb(struct dl_phdr_info *info, size_t size, void *data)
  * slow path uses that cache too). A signal handler that interrupts the holder, or a fork
  * child of another holder, gets no stack rather than a hang; a fork child resets the lock. */
 #define LST_STEP_CAPTURES 64
-#define LST_UNWIND_SPINS 100000
+#define LST_UNWIND_SPINS  100000
 static int step_unwind;
 static __thread uint32_t step_captures __attribute__((tls_model("initial-exec")));
 static _Atomic(uintptr_t) unwind_owner; /* &lst_self of the unwinding thread, or 0 */
