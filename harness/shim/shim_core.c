@@ -7,7 +7,6 @@
 #include "shim.h"
 
 #include <dlfcn.h>
-#include <libunwind.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <link.h>
@@ -562,10 +561,9 @@ static void fork_server(void)
     if (!do_fork)
         do_fork = lst_real.fork;
     static char req[LST_FS_MAX_REQUEST + 1];
-    /* libunwind sets up its caches on first use (the module tables, this thread's trace
+    /* libunwind sets up its caches on first use (its tables, this thread's register-state
      * cache): done once here, every child inherits them */
-    void *warm[LST_MAX_FRAMES];
-    unw_backtrace(warm, LST_MAX_FRAMES);
+    lst_stack_warm();
     if (fs_send(fd, LST_FS_READY, 0, 0) != 0)
         _exit(0);
     for (;;) {
@@ -718,6 +716,7 @@ void lst_fork_snapshot(lst_fork_snap *s)
 
 void lst_store_fork_child(const lst_fork_snap *snap)
 {
+    lst_stack_fork_child();
     lst_store_hdr *old = lst_store;
     int old_fd = store_fd;
     if (!old)

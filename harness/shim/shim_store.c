@@ -10,6 +10,8 @@
 #include <link.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
@@ -359,37 +361,94 @@ static int find_self_cb(struct dl_phdr_info *info, size_t size, void *data)
     return 0;
 }
 
-/* 1 when a ThreadSanitizer runtime is loaded: unw_backtrace() keeps a thread-specific cache
- * whose destructor runs after TSan has torn the thread down (gcc's libtsan then crashes in
- * its pthread_mutex_unlock interceptor), so we unwind step by step instead, more slowly. */
+/* A thread's first LST_STEP_CAPTURES stacks are unwound step by step, with libunwind's
+ * register-state cache; only a thread that captures more moves on to unw_backtrace(), which
+ * is cheaper per stack but sets up a 256 KiB trace cache for each thread on its first call
+ * (2^14 16-byte frames, mmap'd and filled at once: 64 page faults, 256 KiB of RSS). Most
+ * threads capture a few stacks (one per new lock-order chain), so 1,000 threads or a forked
+ * schedule's threads no longer pay that. With a ThreadSanitizer runtime loaded, every stack
+ * is unwound step by step: the trace cache's TSD destructor runs after TSan has torn the
+ * thread down (gcc's libtsan then crashes in its pthread_mutex_unlock interceptor).
+ *
+ * The register-state cache: Debian's libunwind 1.6.2 is built without per-thread caches,
+ * so UNW_CACHE_PER_THREAD means one process-wide cache with no lock, and UNW_CACHE_GLOBAL
+ * takes a pthread mutex (through our own interceptors) and masks signals twice per frame;
+ * UNW_CACHE_NONE parses DWARF at every frame (about 12 us per stack). We keep the
+ * process-wide cache and serialize our unwinds with a spin lock of our own (unw_backtrace's
+ * slow path uses that cache too). A signal handler that interrupts the holder, or a fork
+ * child of another holder, gets no stack rather than a hang; a fork child resets the lock. */
+#define LST_STEP_CAPTURES 64
+#define LST_UNWIND_SPINS  100000
 static int step_unwind;
+static __thread uint32_t step_captures __attribute__((tls_model("initial-exec")));
+static _Atomic(uintptr_t) unwind_owner; /* &lst_self of the unwinding thread, or 0 */
 
-void lst_stack_init(void)
+static void unwind_setup(void)
 {
-    dl_iterate_phdr(find_self_cb, (void *)(uintptr_t)&lst_stack_init);
     step_unwind = dlsym(RTLD_DEFAULT, "__tsan_init") != NULL;
-    if (step_unwind)
-        unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
-    lst_stack_capture(); /* first use sets up libunwind's caches */
+    unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
+}
+
+static int unwind_lock(void)
+{
+    uintptr_t me = (uintptr_t)&lst_self;
+    for (uint32_t spins = 0;; spins++) {
+        uintptr_t cur = 0;
+        if (atomic_compare_exchange_weak_explicit(&unwind_owner, &cur, me, memory_order_acquire,
+                                                  memory_order_relaxed))
+            return 1;
+        if (cur == me || spins >= LST_UNWIND_SPINS)
+            return 0;
+        if (spins >= 64)
+            syscall(SYS_sched_yield); /* not sched_yield(): that one is a scheduling point */
+    }
+}
+
+void lst_stack_fork_child(void)
+{
+    if (atomic_load_explicit(&unwind_owner, memory_order_relaxed) != 0) {
+        unw_flush_cache(unw_local_addr_space, 0, 0); /* another thread was inside it */
+        atomic_store_explicit(&unwind_owner, 0, memory_order_release);
+    }
 }
 
 /* Fills raw[] with up to max return addresses of the calling thread, innermost first. */
 static int unwind(void **raw, int max)
 {
-    if (!step_unwind)
-        return unw_backtrace(raw, max);
-    unw_context_t uc;
-    unw_cursor_t cur;
-    if (unw_getcontext(&uc) != 0 || unw_init_local(&cur, &uc) != 0)
+    if (!unwind_lock())
         return 0;
     int n = 0;
-    do {
-        unw_word_t ip;
-        if (unw_get_reg(&cur, UNW_REG_IP, &ip) != 0 || ip == 0)
-            break;
-        raw[n++] = (void *)(uintptr_t)ip;
-    } while (n < max && unw_step(&cur) > 0);
+    if (!step_unwind && step_captures >= LST_STEP_CAPTURES) {
+        n = unw_backtrace(raw, max);
+    } else {
+        step_captures++;
+        unw_context_t uc;
+        unw_cursor_t cur;
+        if (unw_getcontext(&uc) == 0 && unw_init_local(&cur, &uc) == 0) {
+            do {
+                unw_word_t ip;
+                if (unw_get_reg(&cur, UNW_REG_IP, &ip) != 0 || ip == 0)
+                    break;
+                raw[n++] = (void *)(uintptr_t)ip;
+            } while (n < max && unw_step(&cur) > 0);
+        }
+    }
+    atomic_store_explicit(&unwind_owner, 0, memory_order_release);
     return n;
+}
+
+void lst_stack_warm(void)
+{
+    void *raw[LST_MAX_FRAMES];
+    unwind_setup();
+    unwind(raw, LST_MAX_FRAMES);
+}
+
+void lst_stack_init(void)
+{
+    dl_iterate_phdr(find_self_cb, (void *)(uintptr_t)&lst_stack_init);
+    unwind_setup();
+    lst_stack_capture(); /* first use sets up libunwind's caches */
 }
 
 /* 1 when every pc lies in a module the store already lists. */

@@ -117,6 +117,11 @@ void lst_store_caches_reset(void) __attribute__((visibility("hidden")));
 uint32_t lst_stack_capture(void) __attribute__((visibility("hidden")));
 /* Prepares stack capture: finds the shim's own code range and warms the unwinder up. */
 void lst_stack_init(void) __attribute__((visibility("hidden")));
+/* Sets libunwind's caches up in a process with no store yet (the fork server), so that every
+ * child it forks inherits them. */
+void lst_stack_warm(void) __attribute__((visibility("hidden")));
+/* In a fork child: frees the unwinder if a thread that is gone held it at the fork. */
+void lst_stack_fork_child(void) __attribute__((visibility("hidden")));
 
 /* Reserves an event record of kind; fill it, then call lst_event_publish(). NULL if full. */
 lst_event_rec *lst_event_new(uint32_t kind) __attribute__((visibility("hidden")));
