@@ -123,8 +123,9 @@ static int write_suppressions(const lst_report *r, FILE *out)
             fprintf(out, "#   same rule as above: %s\n", v[i].rule);
         else
             fprintf(out, "%s\n", v[i].rule);
-        free(v[i].rule);
     }
+    for (size_t i = 0; i < n; i++) /* after the loop: later rules are compared with earlier ones */
+        free(v[i].rule);
     free(v);
     return ferror(out) ? -1 : 0;
 }
