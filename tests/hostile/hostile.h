@@ -12,14 +12,14 @@
 #include <unistd.h>
 
 /* Prints one line to stdout and one to stderr, unbuffered, so that nothing is lost when the
- * target dies without flushing. */
+ * target dies without flushing. Each line is one write(2): lockstep's own progress lines share
+ * stderr and must not land inside it. */
 #define SAY(...)                                                                                   \
     do {                                                                                           \
-        char say_buf_[256];                                                                        \
-        int say_n_ = snprintf(say_buf_, sizeof say_buf_, __VA_ARGS__);                             \
-        ssize_t say_w_ = write(1, say_buf_, (size_t)say_n_);                                       \
-        say_w_ = write(2, "hostile: ", 9);                                                         \
-        say_w_ = write(2, say_buf_, (size_t)say_n_);                                               \
+        char say_buf_[256] = "hostile: ";                                                          \
+        int say_n_ = snprintf(say_buf_ + 9, sizeof say_buf_ - 9, __VA_ARGS__);                     \
+        ssize_t say_w_ = write(1, say_buf_ + 9, (size_t)say_n_);                                   \
+        say_w_ = write(2, say_buf_, (size_t)say_n_ + 9);                                           \
         (void)say_w_;                                                                              \
     } while (0)
 
