@@ -17,6 +17,11 @@ Tests (each one CTest test):
                             keeps the cycle; 999 names it and loses the cycle.
   ten_million_ops           10 million lock+unlock pairs: the store's disk use and the target's
                             peak RSS are those of 1 million pairs (bounded), and small.
+  stack_limits              a 2-lock cycle taken 40 calls deep: each edge's stack has exactly
+                            stack_depth frames (default 16; 4; 32; 33 is cut to the maximum,
+                            32), the first at the lock call and the next in the caller; a stack
+                            depot index of 16 slots (stack_slots) still gives both edges their
+                            full stacks.
   limits                    every capacity option set too small: one 'lockstep: limit:' line
                             naming the option, a "limits" entry in report.json, no false
                             finding, and the target's own exit status (3).
@@ -334,6 +339,30 @@ def test_limits():
         check(r.rc == 66 and any(f["kind"] == "target-failure" and "status 3" in f["message"]
                                  for f in rep["findings"]),
               "explore %s: the target's status 3 is a target-failure" % option, r)
+
+
+def test_stack_limits():
+    take, descend = src_line("DEEP_TAKE"), src_line("DESCEND")
+    for option, frames in ((None, 16), ("stack_depth=4", 4), ("stack_depth=32", 32),
+                           ("stack_depth=33", 32), ("stack_slots=16", 16)):
+        what = "run %s" % (option or "(defaults)")
+        od = os.path.join(OUT, (option or "defaults").replace("=", "-"))
+        r = lockstep("run", od, ["deep", "40"], options=option)
+        check(r.rc == 66, "%s: exit status 66" % what, r)
+        rep = report(od, r)
+        f = two_lock_cycle(what, rep, r, ("DEEP_TAKE",))
+        if not f:
+            continue
+        for e in f["edges"]:
+            fr = f["stacks"][e["acquire_stack"]]["frames"]
+            check(len(fr) == frames, "%s: the edge's stack has %d frames (%d)"
+                  % (what, frames, len(fr)))
+            check([x.get("function") for x in fr[:2]] == ["take_two", "descend"] and
+                  fr[-1].get("function") == "descend" and
+                  {x.get("line") for x in fr[2:]} <= {descend},
+                  "%s: take_two at scale.c:%d, then descend, then descend at scale.c:%d"
+                  % (what, take, descend), [(x.get("function"), x.get("line")) for x in fr])
+        check(rep["limits"] == [], "%s: no limit was hit" % what, rep["limits"])
 
 
 globals()["test_" + A.test]()

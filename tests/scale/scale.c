@@ -13,6 +13,8 @@
  *   scale ops N        4 threads take N locks in all (N lock+unlock pairs, as nested pairs
  *                      over 8 locks per thread, always in one order: no cycle).
  *   scale misuse N     N unlocks of an unlocked mutex (N misuse events).
+ *   scale deep N       two threads, one after the other, each N calls deep, take two locks in
+ *                      opposite orders (a 2-lock cycle whose stacks are N + 2 frames deep).
  *
  * Every mode prints "scale: MODE N done" and its peak RSS ("scale: VmHWM K kB") to stderr,
  * and exits with STATUS (the optional third argument, default 0). Exit 90: a call failed. */
@@ -123,6 +125,41 @@ static void *x_then_last(void *arg)
     return NULL;
 }
 
+/* deep: descend() recurses n levels (no tail call: it uses the result), then takes the locks. */
+static pthread_mutex_t deep_a = PTHREAD_MUTEX_INITIALIZER, deep_b = PTHREAD_MUTEX_INITIALIZER;
+
+static __attribute__((noinline)) int take_two(pthread_mutex_t *first, pthread_mutex_t *second)
+{
+    pthread_mutex_lock(first);
+    int rc = pthread_mutex_lock(second); /* @DEEP_TAKE */
+    pthread_mutex_unlock(second);
+    pthread_mutex_unlock(first);
+    return rc;
+}
+
+static __attribute__((noinline)) int descend(long level, int ab)
+{
+    if (level == 0)
+        return ab ? take_two(&deep_a, &deep_b) : take_two(&deep_b, &deep_a);
+    int rc = descend(level - 1, ab); /* @DESCEND */
+    __asm__ volatile("" ::: "memory");
+    return rc + 0 * (int)level;
+}
+
+static void *deep_ab(void *arg)
+{
+    (void)arg;
+    CHECK(descend(n, 1) == 0);
+    return NULL;
+}
+
+static void *deep_ba(void *arg)
+{
+    (void)arg;
+    CHECK(descend(n, 0) == 0);
+    return NULL;
+}
+
 static void hold(void)
 {
     locks = calloc((size_t)n, sizeof *locks);
@@ -189,7 +226,7 @@ static void print_hwm(void)
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: scale ring|mutexes|hold|ops|misuse N [STATUS]\n");
+        fprintf(stderr, "usage: scale ring|mutexes|hold|ops|misuse|deep N [STATUS]\n");
         return 2;
     }
     n = atol(argv[2]);
@@ -204,6 +241,8 @@ int main(int argc, char **argv)
         ops();
     else if (!strcmp(argv[1], "misuse"))
         misuse();
+    else if (!strcmp(argv[1], "deep"))
+        one_after_other(deep_ab, deep_ba);
     else
         return 2;
     fprintf(stderr, "scale: %s %ld done\n", argv[1], n);
