@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #define LST_STORE_MAGIC   0x31524f5453545344ULL /* "DSTSTOR1" */
-#define LST_STORE_VERSION 2
+#define LST_STORE_VERSION 3
 #define LST_MAX_FRAMES    32
 #define LST_PATH_MAX      256
 
@@ -128,45 +128,58 @@ typedef struct lst_thread_rec {
     uint32_t pad;
 } lst_thread_rec;
 
+/* A slot of the lock address table: one word, tag << 32 | lock instance id, 0 = free. The tag
+ * is the high half of the address's hash; the address itself is in the lock record, which a
+ * probe reads only when the tag matches. A destroy marks the record (LST_LOCKF_DESTROYED);
+ * the next use of the address swaps a new instance id into the same slot. */
 typedef struct lst_lock_slot {
-    _Atomic uint64_t addr;
-    _Atomic uint32_t lock; /* current instance id; 0 = none yet or destroyed */
-    uint32_t pad;
+    _Atomic uint64_t word;
 } lst_lock_slot;
 
 typedef struct lst_lock_rec {
     uint64_t addr;
-    uint32_t kind;
-    uint32_t first_stack;  /* where it was first acquired */
-    uint32_t first_thread;
-    _Atomic uint32_t flags; /* LST_LOCKF_* */
-    uint64_t pad;
+    _Atomic uint32_t chain0; /* its first chain taken with nothing held (depth 0), found from
+                                here rather than through the chain table; 0 = none yet */
+    uint16_t kind;
+    _Atomic uint16_t flags;  /* LST_LOCKF_* */
 } lst_lock_rec;
 #define LST_LOCKF_DESTROYED   1u
 #define LST_LOCKF_WRITER_PREF 2u /* an rwlock preferring writers: a reader can wait behind readers */
 
+/* A slot of the stack depot's index: the key and the id of its record. */
 typedef struct lst_slot {
     _Atomic uint64_t key;
     _Atomic uint32_t id;
     uint32_t pad;
 } lst_slot;
 
+/* A slot of the chain table: one word, (key >> 32) << 32 | chain id, 0 = free. The full key
+ * is in the chain record, which a probe reads only when the high half matches. */
+typedef struct lst_chain_slot {
+    _Atomic uint64_t word;
+} lst_chain_slot;
+
 /* A chain: the acquisition of lock `lock` in `mode` while the locks of chain `parent` were
  * held (parent 0: nothing held). Edges (held lock -> lock) are derived by the CLI from the
- * parent links, so recording an acquisition costs one hash lookup once seen. */
+ * parent links, so recording an acquisition costs one hash lookup once seen. A lock's first
+ * chain with nothing held is reached from its lock record (chain0), without a chain slot:
+ * a program with many locks taken one at a time pays no chain-table slot for them. */
 typedef struct lst_chain_rec {
     uint64_t key;
     uint64_t pc;
     uint32_t parent;
     uint32_t lock;
     uint32_t stack;
-    uint32_t thread;          /* first thread that made it */
-    _Atomic uint32_t multi;   /* 1 once a second thread made it too */
+    uint32_t thread;         /* first thread that made it */
     uint16_t mode;
-    uint16_t depth;           /* number of locks held before this one */
-    _Atomic uint32_t valid;
-    uint32_t pad;
+    uint16_t depth;          /* number of locks held before this one */
+    _Atomic uint8_t multi;   /* 1 once a second thread made it too */
+    _Atomic uint8_t valid;   /* 1 once published; a record left at 0 lost a race and is unused */
+    uint16_t pad;
 } lst_chain_rec;
+/* The store's memory per lock and per lock order depends on these sizes (README, Benchmarks). */
+_Static_assert(sizeof(lst_lock_slot) == 8 && sizeof(lst_lock_rec) == 16, "lock record size");
+_Static_assert(sizeof(lst_chain_slot) == 8 && sizeof(lst_chain_rec) == 40, "chain record size");
 
 typedef struct lst_stack_rec {
     _Atomic uint32_t valid;
@@ -307,9 +320,9 @@ static inline lst_lock_rec *lst_st_lock(lst_store_hdr *h, uint32_t id)
 {
     return LST_AT(h, h->off_locks, lst_lock_rec) + id;
 }
-static inline lst_slot *lst_st_chain_slots(lst_store_hdr *h)
+static inline lst_chain_slot *lst_st_chain_slots(lst_store_hdr *h)
 {
-    return LST_AT(h, h->off_chain_slots, lst_slot);
+    return LST_AT(h, h->off_chain_slots, lst_chain_slot);
 }
 static inline lst_chain_rec *lst_st_chain(lst_store_hdr *h, uint32_t id)
 {
@@ -359,7 +372,7 @@ static inline void lst_store_layout(lst_store_hdr *h, const lst_caps *caps)
     LST_REGION(off_held, (uint64_t)caps->threads * caps->held, lst_held);
     LST_REGION(off_lock_slots, caps->lock_slots, lst_lock_slot);
     LST_REGION(off_locks, caps->locks, lst_lock_rec);
-    LST_REGION(off_chain_slots, caps->chain_slots, lst_slot);
+    LST_REGION(off_chain_slots, caps->chain_slots, lst_chain_slot);
     LST_REGION(off_chains, caps->chains, lst_chain_rec);
     LST_REGION(off_stack_slots, caps->stack_slots, lst_slot);
     LST_REGION(off_stacks, caps->stacks, lst_stack_rec);

@@ -1,7 +1,8 @@
 /* shim_store.c: lock-free, allocation-free writers for the store's tables. Every hash table
  * uses open addressing with linear probing and claims a slot with one compare-and-swap; a
  * record is filled before its id is published, so a reader never sees a half-written one.
- * Keys are never deleted: a destroyed lock keeps its address slot with instance 0. */
+ * Keys are never deleted: a destroyed lock keeps its address slot, and its record is marked
+ * destroyed until a new instance takes the slot. */
 #define _GNU_SOURCE
 #include "shim_store.h"
 
@@ -46,28 +47,42 @@ static uint32_t alloc_id(_Atomic uint32_t *counter, uint32_t cap, uint32_t bit, 
 
 /* ---- locks ------------------------------------------------------------------------ */
 
-static lst_lock_slot *lock_slot(uintptr_t addr, int create)
+/* The address table holds one word per slot (store.h, lst_lock_slot): a tag from the
+ * address's hash and the id of the address's current lock record, which holds the address.
+ * So a slot costs 8 bytes, and a probe reads a record only when the tag matches. */
+static inline uint64_t slot_word(uint32_t tag, uint32_t id)
+{
+    return (uint64_t)tag << 32 | id;
+}
+
+/* 1 when the slot word w is that of addr (tag, then the address in its record). */
+static inline int slot_is(lst_store_hdr *h, uint64_t w, uint32_t tag, uintptr_t addr)
+{
+    return (uint32_t)(w >> 32) == tag && lst_st_lock(h, (uint32_t)w)->addr == (uint64_t)addr;
+}
+
+static void lock_slots_full(void)
+{
+    lst_limit_hit(LST_LIMIT_LOCK_SLOTS, "too many distinct lock addresses; further locks are not tracked",
+                  "lock_slots", lst_store->caps.lock_slots);
+}
+
+/* The slot of addr, with its word in *w; NULL when addr has none. */
+static lst_lock_slot *lock_slot_find(uintptr_t addr, uint64_t *w)
 {
     lst_store_hdr *h = lst_store;
     uint32_t mask = h->caps.lock_slots - 1;
     lst_lock_slot *slots = lst_st_lock_slots(h);
-    uint32_t i = (uint32_t)mix_addr(addr) & mask;
+    uint64_t hash = mix_addr(addr);
+    uint32_t i = (uint32_t)hash & mask, tag = (uint32_t)(hash >> 32);
     for (uint32_t probes = 0; probes <= mask && probes < MAX_PROBES; probes++, i = (i + 1) & mask) {
-        uint64_t a = atomic_load_explicit(&slots[i].addr, memory_order_acquire);
-        if (a == addr)
+        *w = atomic_load_explicit(&slots[i].word, memory_order_acquire);
+        if (*w == 0)
+            return NULL;
+        if (slot_is(h, *w, tag, addr))
             return &slots[i];
-        if (a == 0) {
-            if (!create)
-                return NULL;
-            uint64_t zero = 0;
-            if (atomic_compare_exchange_strong(&slots[i].addr, &zero, (uint64_t)addr))
-                return &slots[i];
-            if (zero == addr)
-                return &slots[i];
-        }
     }
-    lst_limit_hit(LST_LIMIT_LOCK_SLOTS, "too many distinct lock addresses; further locks are not tracked",
-                  "lock_slots", h->caps.lock_slots);
+    lock_slots_full();
     return NULL;
 }
 
@@ -87,18 +102,9 @@ uint32_t lst_lock_get_miss(uintptr_t addr, uint32_t kind, lst_lcache_ent *e, uin
     return id;
 }
 
-static uint32_t lock_get_slow(uintptr_t addr, uint32_t kind)
+/* A new lock record for addr (not yet published); 0 when the table is full. */
+static uint32_t lock_new(uintptr_t addr, uint32_t kind)
 {
-    lst_lock_slot *s = lock_slot(addr, 1);
-    if (!s)
-        return 0;
-    uint32_t id = atomic_load_explicit(&s->lock, memory_order_acquire);
-    if (LST_LIKELY(id != 0)) {
-        lst_lock_rec *r = lst_st_lock(lst_store, id);
-        /* The same address now used as another kind of lock (freed without destroy): new. */
-        if (LST_LIKELY(lst_kind_class(r->kind) == lst_kind_class(kind)))
-            return id;
-    }
     lst_store_hdr *h = lst_store;
     uint32_t nid = alloc_id(&h->nlocks, h->caps.locks, LST_LIMIT_LOCKS,
                             "too many lock instances; further locks are not tracked", "max_locks",
@@ -107,49 +113,75 @@ static uint32_t lock_get_slow(uintptr_t addr, uint32_t kind)
         return 0;
     lst_lock_rec *r = lst_st_lock(h, nid);
     r->addr = addr;
-    r->kind = kind;
+    r->kind = (uint16_t)kind;
     /* glibc honours only PREFER_WRITER_NONRECURSIVE_NP; PREFER_WRITER_NP behaves as readers */
     if (kind == LST_LOCK_RWLOCK &&
         ((pthread_rwlock_t *)addr)->__data.__flags == PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP)
         atomic_store(&r->flags, LST_LOCKF_WRITER_PREF);
-    r->first_thread = (uint32_t)lst_self.idx;
-    if (atomic_compare_exchange_strong(&s->lock, &id, nid))
-        return nid;
-    return id; /* another thread created it first; our record stays unused */
+    return nid;
+}
+
+/* 1 when instance id is still the lock at its address for a use as kind. */
+static inline int lock_current(lst_store_hdr *h, uint32_t id, uint32_t kind)
+{
+    lst_lock_rec *r = lst_st_lock(h, id);
+    return !(atomic_load_explicit(&r->flags, memory_order_relaxed) & LST_LOCKF_DESTROYED) &&
+           lst_kind_class(r->kind) == lst_kind_class(kind);
+}
+
+/* Finds addr's slot, or claims a free one with a new record. A destroyed instance, or the
+ * same address now used as another kind of lock (freed without destroy), gets a new record
+ * swapped into the same slot. A record made for a race that another thread won stays unused. */
+static uint32_t lock_get_slow(uintptr_t addr, uint32_t kind)
+{
+    lst_store_hdr *h = lst_store;
+    uint32_t mask = h->caps.lock_slots - 1;
+    lst_lock_slot *slots = lst_st_lock_slots(h);
+    uint64_t hash = mix_addr(addr);
+    uint32_t i = (uint32_t)hash & mask, tag = (uint32_t)(hash >> 32), nid = 0;
+    for (uint32_t probes = 0; probes <= mask && probes < MAX_PROBES; probes++, i = (i + 1) & mask) {
+        uint64_t w = atomic_load_explicit(&slots[i].word, memory_order_acquire);
+        if (w == 0) {
+            if (!nid && !(nid = lock_new(addr, kind)))
+                return 0;
+            if (atomic_compare_exchange_strong(&slots[i].word, &w, slot_word(tag, nid)))
+                return nid;
+            /* w: the word of whoever took the slot first */
+        }
+        if (!slot_is(h, w, tag, addr))
+            continue;
+        for (;;) {
+            if (LST_LIKELY(lock_current(h, (uint32_t)w, kind)))
+                return (uint32_t)w;
+            if (!nid && !(nid = lock_new(addr, kind)))
+                return 0;
+            if (atomic_compare_exchange_strong(&slots[i].word, &w, slot_word(tag, nid)))
+                return nid;
+        }
+    }
+    lock_slots_full();
+    return 0;
 }
 
 uint32_t lst_lock_find_miss(uintptr_t addr)
 {
-    lst_lock_slot *s = lock_slot(addr, 0);
-    return s ? atomic_load_explicit(&s->lock, memory_order_acquire) : 0;
+    uint64_t w;
+    if (!lock_slot_find(addr, &w))
+        return 0;
+    uint32_t id = (uint32_t)w;
+    lst_lock_rec *r = lst_st_lock(lst_store, id);
+    return atomic_load_explicit(&r->flags, memory_order_acquire) & LST_LOCKF_DESTROYED ? 0 : id;
 }
 
 void lst_lock_forget(uintptr_t addr)
 {
     atomic_fetch_add_explicit(&lst_lock_epoch, 1, memory_order_acq_rel);
-    lst_lock_slot *s = lock_slot(addr, 0);
-    if (!s)
-        return;
-    uint32_t id = atomic_exchange(&s->lock, 0);
-    if (id)
-        atomic_fetch_or(&lst_st_lock(lst_store, id)->flags, LST_LOCKF_DESTROYED);
+    uint64_t w;
+    if (lock_slot_find(addr, &w))
+        atomic_fetch_or(&lst_st_lock(lst_store, (uint32_t)w)->flags, LST_LOCKF_DESTROYED);
 }
 
 /* ---- chains ----------------------------------------------------------------------- */
-
-#define ID_FULL UINT32_MAX /* slot claimed but its table was full: no record */
-
-/* Waits (briefly) for another thread to publish the id of a slot it has just claimed. */
-static uint32_t wait_id(lst_slot *s)
-{
-    for (unsigned spins = 0; spins < (1u << 20); spins++) {
-        uint32_t id = atomic_load_explicit(&s->id, memory_order_acquire);
-        if (id)
-            return id == ID_FULL ? 0 : id;
-        __builtin_ia32_pause();
-    }
-    return 0;
-}
 
 static uint32_t chain_get(uint64_t key, uint32_t parent, uint32_t lock, uint32_t mode,
                           uint32_t depth, uint64_t pc, uint32_t thread, uint32_t *stack,
@@ -210,61 +242,69 @@ static uint32_t level_count(uint32_t nslots)
     return n;
 }
 
-/* Probes slots[base, base+size) for key. Returns its slot; or, when create, a free slot
- * claimed for it (*claimed = 1); or NULL when key is not there (create: the level is full). */
-static lst_slot *level_probe(lst_slot *slots, uint32_t base, uint32_t size, uint64_t key,
-                             int create, int *claimed)
+/* Probes slots[base, base+size) for key (a slot holds the key's high half and a chain id; a
+ * match is confirmed on the chain's own key). Returns the chain id found; or, when nid is
+ * not 0, publishes chain nid in a free slot and returns nid; or 0 when key is not there
+ * (nid: the level has no free slot within reach). */
+static uint32_t level_probe(lst_store_hdr *h, lst_chain_slot *slots, uint32_t base,
+                            uint32_t size, uint64_t key, uint32_t nid)
 {
-    uint32_t mask = size - 1;
+    uint32_t mask = size - 1, tag = (uint32_t)(key >> 32);
     uint32_t i = (uint32_t)key & mask;
     for (uint32_t probes = 0; probes < size && probes < MAX_PROBES; probes++, i = (i + 1) & mask) {
-        lst_slot *s = &slots[base + i];
-        uint64_t k = atomic_load_explicit(&s->key, memory_order_acquire);
-        if (k == key)
-            return s;
-        if (k == 0) {
-            if (!create)
-                return NULL;
-            uint64_t zero = 0;
-            if (atomic_compare_exchange_strong(&s->key, &zero, key)) {
-                *claimed = 1;
-                return s;
-            }
-            if (zero == key)
-                return s; /* another thread is inserting the same key */
+        lst_chain_slot *s = &slots[base + i];
+        uint64_t w = atomic_load_explicit(&s->word, memory_order_acquire);
+        if (w == 0) {
+            if (!nid)
+                return 0;
+            if (atomic_compare_exchange_strong(&s->word, &w, (uint64_t)tag << 32 | nid))
+                return nid;
+            /* w: the word of whoever took the slot first */
         }
+        if ((uint32_t)(w >> 32) == tag && lst_st_chain(h, (uint32_t)w)->key == key)
+            return (uint32_t)w;
     }
-    return NULL;
+    return 0;
 }
 
-/* The slot of chain key, found or claimed (*claimed = 1); NULL when the table is full. */
-static lst_slot *chain_slot(uint64_t key, int *claimed)
+/* Looks key up in every level up to the newest: its chain id, or 0. */
+static uint32_t chain_lookup(lst_store_hdr *h, uint64_t key)
 {
-    lst_store_hdr *h = lst_store;
-    lst_slot *slots = lst_st_chain_slots(h);
+    lst_chain_slot *slots = lst_st_chain_slots(h);
     uint32_t nslots = h->caps.chain_slots, nlevels = level_count(nslots), base, size;
     uint32_t top = atomic_load_explicit(&chain_top, memory_order_acquire);
     if (top >= nlevels)
         top = nlevels - 1;
-    *claimed = 0;
-    for (uint32_t l = 0; l < top; l++) {
+    for (uint32_t l = 0; l <= top; l++) {
         level_range(l, nslots, &base, &size);
-        lst_slot *s = level_probe(slots, base, size, key, 0, claimed);
-        if (s)
-            return s;
+        uint32_t id = level_probe(h, slots, base, size, key, 0);
+        if (id)
+            return id;
     }
+    return 0;
+}
+
+/* Publishes chain nid (key) in the newest level with room. Returns nid, or the id of a chain
+ * with the same key that another thread published first, or 0 when the table is full. */
+static uint32_t chain_insert(lst_store_hdr *h, uint64_t key, uint32_t nid)
+{
+    lst_chain_slot *slots = lst_st_chain_slots(h);
+    uint32_t nslots = h->caps.chain_slots, nlevels = level_count(nslots), base, size;
+    uint32_t top = atomic_load_explicit(&chain_top, memory_order_acquire);
+    if (top >= nlevels)
+        top = nlevels - 1;
     for (;;) {
         level_range(top, nslots, &base, &size);
         int last = top + 1 >= nlevels;
         uint32_t limit = last ? size / 4 * 3 : size / 2;
         int room = atomic_load_explicit(&chain_used[top], memory_order_relaxed) < limit;
-        lst_slot *s = level_probe(slots, base, size, key, room, claimed);
-        if (s) {
-            if (*claimed && atomic_fetch_add(&chain_used[top], 1) + 1 >= limit && !last) {
+        uint32_t id = level_probe(h, slots, base, size, key, room ? nid : 0);
+        if (id) {
+            if (id == nid && atomic_fetch_add(&chain_used[top], 1) + 1 >= limit && !last) {
                 uint32_t t = top;
                 atomic_compare_exchange_strong(&chain_top, &t, top + 1);
             }
-            return s;
+            return id;
         }
         if (last)
             break;
@@ -274,46 +314,34 @@ static lst_slot *chain_slot(uint64_t key, int *claimed)
     }
     for (uint32_t l = 0; l < nlevels; l++) { /* all at their limit: fill the free slots */
         level_range(l, nslots, &base, &size);
-        lst_slot *s = level_probe(slots, base, size, key, 1, claimed);
-        if (s)
-            return s;
+        uint32_t id = level_probe(h, slots, base, size, key, nid);
+        if (id)
+            return id;
     }
-    return NULL;
+    return 0;
 }
 
-static uint32_t chain_get(uint64_t key, uint32_t parent, uint32_t lock, uint32_t mode,
-                          uint32_t depth, uint64_t pc, uint32_t thread, uint32_t *stack,
+/* A chain found (made earlier, possibly by another thread): marks it as made by several
+ * threads when thread is not its first, and sets *stack. */
+static uint32_t chain_found(lst_store_hdr *h, uint32_t id, uint32_t thread, uint32_t *stack)
+{
+    lst_chain_rec *c = lst_st_chain(h, id);
+    if (LST_UNLIKELY(c->thread != thread) && !atomic_load_explicit(&c->multi, memory_order_relaxed))
+        atomic_store_explicit(&c->multi, 1, memory_order_relaxed);
+    *stack = c->stack;
+    return id;
+}
+
+/* A new chain record, filled but not yet published (valid 0); 0 when the table is full. */
+static uint32_t chain_new(lst_store_hdr *h, uint64_t key, uint32_t parent, uint32_t lock,
+                          uint32_t mode, uint32_t depth, uint64_t pc, uint32_t thread,
                           uint32_t known)
 {
-    lst_store_hdr *h = lst_store;
-    int claimed;
-    lst_slot *slot = chain_slot(key, &claimed);
-    if (LST_UNLIKELY(!slot)) {
-        lst_limit_hit(LST_LIMIT_CHAINS,
-                      "held-lock chain table is full; new lock orders are not recorded",
-                      "chain_slots", h->caps.chain_slots);
-        return *stack = 0, 0;
-    }
-    if (!claimed) {
-        uint32_t id = atomic_load_explicit(&slot->id, memory_order_acquire);
-        if (LST_UNLIKELY(id == 0 || id == ID_FULL))
-            id = wait_id(slot);
-        if (LST_UNLIKELY(id == 0))
-            return *stack = 0, 0;
-        lst_chain_rec *c = lst_st_chain(h, id);
-        if (LST_UNLIKELY(c->thread != thread) &&
-            !atomic_load_explicit(&c->multi, memory_order_relaxed))
-            atomic_store_explicit(&c->multi, 1, memory_order_relaxed);
-        *stack = c->stack;
-        return id;
-    }
     uint32_t id = alloc_id(&h->nchains, h->caps.chains, LST_LIMIT_CHAINS,
                            "too many held-lock chains; new lock orders are not recorded",
                            "max_chains", h->caps.chains - 1);
-    if (id == FULL) {
-        atomic_store_explicit(&slot->id, ID_FULL, memory_order_release);
-        return *stack = 0, 0;
-    }
+    if (id == FULL)
+        return 0;
     lst_chain_rec *c = lst_st_chain(h, id);
     c->key = key;
     c->pc = pc;
@@ -323,10 +351,51 @@ static uint32_t chain_get(uint64_t key, uint32_t parent, uint32_t lock, uint32_t
     c->thread = thread;
     c->mode = (uint16_t)mode;
     c->depth = (uint16_t)(depth > 0xffff ? 0xffff : depth);
-    atomic_store_explicit(&c->valid, 1, memory_order_release);
-    atomic_store_explicit(&slot->id, id, memory_order_release);
-    *stack = c->stack;
     return id;
+}
+
+/* Finds or records chain key. A chain with nothing held is first looked for in its lock's
+ * record (chain0): most locks have one such chain, and it then takes no chain slot. Every
+ * other chain goes through the chain table: a lookup, and only for a new key a record and an
+ * insert. A record made for a key that another thread published first stays unused. */
+static uint32_t chain_get(uint64_t key, uint32_t parent, uint32_t lock, uint32_t mode,
+                          uint32_t depth, uint64_t pc, uint32_t thread, uint32_t *stack,
+                          uint32_t known)
+{
+    lst_store_hdr *h = lst_store;
+    uint32_t nid = 0, id;
+    *stack = 0;
+    if (parent == 0 && depth == 0 && lock && lock < h->caps.locks) {
+        lst_lock_rec *r = lst_st_lock(h, lock);
+        uint32_t c0 = atomic_load_explicit(&r->chain0, memory_order_acquire);
+        if (c0 == 0) {
+            if (!(nid = chain_new(h, key, parent, lock, mode, depth, pc, thread, known)))
+                return 0;
+            if (atomic_compare_exchange_strong(&r->chain0, &c0, nid))
+                goto publish;
+        }
+        if (lst_st_chain(h, c0)->key == key)
+            return chain_found(h, c0, thread, stack);
+    }
+    id = chain_lookup(h, key);
+    if (id)
+        return chain_found(h, id, thread, stack);
+    if (!nid && !(nid = chain_new(h, key, parent, lock, mode, depth, pc, thread, known)))
+        return 0;
+    id = chain_insert(h, key, nid);
+    if (LST_UNLIKELY(id == 0)) {
+        lst_limit_hit(LST_LIMIT_CHAINS,
+                      "held-lock chain table is full; new lock orders are not recorded",
+                      "chain_slots", h->caps.chain_slots);
+        return 0;
+    }
+    if (id != nid)
+        return chain_found(h, id, thread, stack);
+publish:;
+    lst_chain_rec *c = lst_st_chain(h, nid);
+    atomic_store_explicit(&c->valid, 1, memory_order_release);
+    *stack = c->stack;
+    return nid;
 }
 
 void lst_store_caches_reset(void)
