@@ -160,13 +160,12 @@ typedef struct lst_chain_slot {
 } lst_chain_slot;
 
 /* A chain: the acquisition of lock `lock` in `mode` while the locks of chain `parent` were
- * held (parent 0: nothing held). Edges (held lock -> lock) are derived by the CLI from the
+ * held (parent 0: nothing held). The call site is mixed into `key` and kept in `stack`. Edges (held lock -> lock) are derived by the CLI from the
  * parent links, so recording an acquisition costs one hash lookup once seen. A lock's first
  * chain with nothing held is reached from its lock record (chain0), without a chain slot:
  * a program with many locks taken one at a time pays no chain-table slot for them. */
 typedef struct lst_chain_rec {
     uint64_t key;
-    uint64_t pc;
     uint32_t parent;
     uint32_t lock;
     uint32_t stack;
@@ -179,7 +178,7 @@ typedef struct lst_chain_rec {
 } lst_chain_rec;
 /* The store's memory per lock and per lock order depends on these sizes (README, Benchmarks). */
 _Static_assert(sizeof(lst_lock_slot) == 8 && sizeof(lst_lock_rec) == 16, "lock record size");
-_Static_assert(sizeof(lst_chain_slot) == 8 && sizeof(lst_chain_rec) == 40, "chain record size");
+_Static_assert(sizeof(lst_chain_slot) == 8 && sizeof(lst_chain_rec) == 32, "chain record size");
 
 typedef struct lst_stack_rec {
     _Atomic uint32_t valid;

@@ -184,8 +184,7 @@ void lst_lock_forget(uintptr_t addr)
 /* ---- chains ----------------------------------------------------------------------- */
 
 static uint32_t chain_get(uint64_t key, uint32_t parent, uint32_t lock, uint32_t mode,
-                          uint32_t depth, uint64_t pc, uint32_t thread, uint32_t *stack,
-                          uint32_t known);
+                          uint32_t depth, uint32_t thread, uint32_t *stack, uint32_t known);
 
 __thread lst_ccache_ent lst_ccache[LST_CCACHE] __attribute__((tls_model("initial-exec")));
 
@@ -193,7 +192,8 @@ uint32_t lst_chain_get_miss(uint64_t key, uint32_t parent, uint32_t lock, uint32
                             uint32_t depth, uint64_t pc, uint32_t thread, uint32_t *stack,
                             lst_ccache_ent *e)
 {
-    uint32_t id = chain_get(key, parent, lock, mode, depth, pc, thread, stack, 0);
+    (void)pc; /* mixed into key; the record keeps the stack */
+    uint32_t id = chain_get(key, parent, lock, mode, depth, thread, stack, 0);
     if (id) {
         e->key = key;
         e->chain = id;
@@ -206,7 +206,8 @@ uint32_t lst_chain_get_known(uint64_t key, uint32_t parent, uint32_t lock, uint3
                              uint32_t depth, uint64_t pc, uint32_t thread, uint32_t known)
 {
     uint32_t stack;
-    return chain_get(key, parent, lock, mode, depth, pc, thread, &stack, known ? known : UINT32_MAX);
+    (void)pc;
+    return chain_get(key, parent, lock, mode, depth, thread, &stack, known ? known : UINT32_MAX);
 }
 
 /* The chain slots (caps.chain_slots, a power of two) are filled level by level: level 0 is
@@ -334,8 +335,7 @@ static uint32_t chain_found(lst_store_hdr *h, uint32_t id, uint32_t thread, uint
 
 /* A new chain record, filled but not yet published (valid 0); 0 when the table is full. */
 static uint32_t chain_new(lst_store_hdr *h, uint64_t key, uint32_t parent, uint32_t lock,
-                          uint32_t mode, uint32_t depth, uint64_t pc, uint32_t thread,
-                          uint32_t known)
+                          uint32_t mode, uint32_t depth, uint32_t thread, uint32_t known)
 {
     uint32_t id = alloc_id(&h->nchains, h->caps.chains, LST_LIMIT_CHAINS,
                            "too many held-lock chains; new lock orders are not recorded",
@@ -344,7 +344,6 @@ static uint32_t chain_new(lst_store_hdr *h, uint64_t key, uint32_t parent, uint3
         return 0;
     lst_chain_rec *c = lst_st_chain(h, id);
     c->key = key;
-    c->pc = pc;
     c->parent = parent;
     c->lock = lock;
     c->stack = known == UINT32_MAX ? 0 : known ? known : lst_stack_capture();
@@ -359,8 +358,7 @@ static uint32_t chain_new(lst_store_hdr *h, uint64_t key, uint32_t parent, uint3
  * other chain goes through the chain table: a lookup, and only for a new key a record and an
  * insert. A record made for a key that another thread published first stays unused. */
 static uint32_t chain_get(uint64_t key, uint32_t parent, uint32_t lock, uint32_t mode,
-                          uint32_t depth, uint64_t pc, uint32_t thread, uint32_t *stack,
-                          uint32_t known)
+                          uint32_t depth, uint32_t thread, uint32_t *stack, uint32_t known)
 {
     lst_store_hdr *h = lst_store;
     uint32_t nid = 0, id;
@@ -369,7 +367,7 @@ static uint32_t chain_get(uint64_t key, uint32_t parent, uint32_t lock, uint32_t
         lst_lock_rec *r = lst_st_lock(h, lock);
         uint32_t c0 = atomic_load_explicit(&r->chain0, memory_order_acquire);
         if (c0 == 0) {
-            if (!(nid = chain_new(h, key, parent, lock, mode, depth, pc, thread, known)))
+            if (!(nid = chain_new(h, key, parent, lock, mode, depth, thread, known)))
                 return 0;
             if (atomic_compare_exchange_strong(&r->chain0, &c0, nid))
                 goto publish;
@@ -380,7 +378,7 @@ static uint32_t chain_get(uint64_t key, uint32_t parent, uint32_t lock, uint32_t
     id = chain_lookup(h, key);
     if (id)
         return chain_found(h, id, thread, stack);
-    if (!nid && !(nid = chain_new(h, key, parent, lock, mode, depth, pc, thread, known)))
+    if (!nid && !(nid = chain_new(h, key, parent, lock, mode, depth, thread, known)))
         return 0;
     id = chain_insert(h, key, nid);
     if (LST_UNLIKELY(id == 0)) {
