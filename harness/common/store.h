@@ -141,7 +141,7 @@ typedef struct lst_lock_rec {
     _Atomic uint32_t chain0; /* its first chain taken with nothing held (depth 0), found from
                                 here rather than through the chain table; 0 = none yet */
     uint16_t kind;
-    _Atomic uint16_t flags;  /* LST_LOCKF_* */
+    _Atomic uint16_t flags; /* LST_LOCKF_* */
 } lst_lock_rec;
 #define LST_LOCKF_DESTROYED   1u
 #define LST_LOCKF_WRITER_PREF 2u /* an rwlock preferring writers: a reader can wait behind readers */
@@ -160,20 +160,21 @@ typedef struct lst_chain_slot {
 } lst_chain_slot;
 
 /* A chain: the acquisition of lock `lock` in `mode` while the locks of chain `parent` were
- * held (parent 0: nothing held). The call site is mixed into `key` and kept in `stack`. Edges (held lock -> lock) are derived by the CLI from the
- * parent links, so recording an acquisition costs one hash lookup once seen. A lock's first
- * chain with nothing held is reached from its lock record (chain0), without a chain slot:
- * a program with many locks taken one at a time pays no chain-table slot for them. */
+ * held (parent 0: nothing held). The call site is mixed into `key` and kept in `stack`.
+ * Edges (held lock -> lock) are derived by the CLI from the parent links, so recording an
+ * acquisition costs one hash lookup once seen. A lock's first chain with nothing held is
+ * reached from its lock record (chain0), without a chain slot: a program with many locks
+ * taken one at a time pays no chain-table slot for them. */
 typedef struct lst_chain_rec {
     uint64_t key;
     uint32_t parent;
     uint32_t lock;
     uint32_t stack;
-    uint32_t thread;         /* first thread that made it */
+    uint32_t thread; /* first thread that made it */
     uint16_t mode;
-    uint16_t depth;          /* number of locks held before this one */
-    _Atomic uint8_t multi;   /* 1 once a second thread made it too */
-    _Atomic uint8_t valid;   /* 1 once published; a record left at 0 lost a race and is unused */
+    uint16_t depth;        /* number of locks held before this one */
+    _Atomic uint8_t multi; /* 1 once a second thread made it too */
+    _Atomic uint8_t valid; /* 1 once published; a record left at 0 lost a race and is unused */
     uint16_t pad;
 } lst_chain_rec;
 /* The store's memory per lock and per lock order depends on these sizes (README, Benchmarks). */

@@ -63,8 +63,9 @@ static inline int slot_is(lst_store_hdr *h, uint64_t w, uint32_t tag, uintptr_t 
 
 static void lock_slots_full(void)
 {
-    lst_limit_hit(LST_LIMIT_LOCK_SLOTS, "too many distinct lock addresses; further locks are not tracked",
-                  "lock_slots", lst_store->caps.lock_slots);
+    lst_limit_hit(LST_LIMIT_LOCK_SLOTS,
+                  "too many distinct lock addresses; further locks are not tracked", "lock_slots",
+                  lst_store->caps.lock_slots);
 }
 
 /* The slot of addr, with its word in *w; NULL when addr has none. */
@@ -247,8 +248,8 @@ static uint32_t level_count(uint32_t nslots)
  * match is confirmed on the chain's own key). Returns the chain id found; or, when nid is
  * not 0, publishes chain nid in a free slot and returns nid; or 0 when key is not there
  * (nid: the level has no free slot within reach). */
-static uint32_t level_probe(lst_store_hdr *h, lst_chain_slot *slots, uint32_t base,
-                            uint32_t size, uint64_t key, uint32_t nid)
+static uint32_t level_probe(lst_store_hdr *h, lst_chain_slot *slots, uint32_t base, uint32_t size,
+                            uint64_t key, uint32_t nid)
 {
     uint32_t mask = size - 1, tag = (uint32_t)(key >> 32);
     uint32_t i = (uint32_t)key & mask;
