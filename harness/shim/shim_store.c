@@ -244,12 +244,52 @@ static uint32_t level_count(uint32_t nslots)
     return n;
 }
 
+/* A chain to record: its fields, and the id of its record once made (0: not yet; FULL: the
+ * chain records are used up). The record is made only when a free slot is found for it. */
+typedef struct chain_req {
+    uint64_t key;
+    uint32_t parent, lock, mode, depth, thread, known;
+    uint32_t id;
+} chain_req;
+
+/* Makes the record of q (once), filled and marked valid: it is valid before it is published,
+ * so that a target killed in between leaves it readable (a duplicate chain at worst, which the
+ * detectors merge). Returns its id, or 0 when the chain records are used up. */
+static uint32_t chain_new(lst_store_hdr *h, chain_req *q)
+{
+    if (q->id)
+        return q->id == FULL ? 0 : q->id;
+    q->id = alloc_id(&h->nchains, h->caps.chains, LST_LIMIT_CHAINS,
+                     "too many held-lock chains; new lock orders are not recorded", "max_chains",
+                     h->caps.chains - 1);
+    if (q->id == FULL)
+        return 0;
+    lst_chain_rec *c = lst_st_chain(h, q->id);
+    c->key = q->key;
+    c->parent = q->parent;
+    c->lock = q->lock;
+    c->stack = q->known == UINT32_MAX ? 0 : q->known ? q->known : lst_stack_capture();
+    c->thread = q->thread;
+    c->mode = (uint16_t)q->mode;
+    c->depth = (uint16_t)(q->depth > 0xffff ? 0xffff : q->depth);
+    atomic_store_explicit(&c->valid, 1, memory_order_release);
+    return q->id;
+}
+
+/* Leaves the record of q (if made) unused: the key was published by another thread first,
+ * or there was no slot for it. */
+static void chain_drop(lst_store_hdr *h, chain_req *q)
+{
+    if (q->id && q->id != FULL)
+        atomic_store_explicit(&lst_st_chain(h, q->id)->valid, 0, memory_order_release);
+}
+
 /* Probes slots[base, base+size) for key (a slot holds the key's high half and a chain id; a
- * match is confirmed on the chain's own key). Returns the chain id found; or, when nid is
- * not 0, publishes chain nid in a free slot and returns nid; or 0 when key is not there
- * (nid: the level has no free slot within reach). */
+ * match is confirmed on the chain's own key). Returns the chain id found; or, when q is not
+ * NULL, publishes the record of q (made now if need be) in a free slot and returns its id; or
+ * 0 when key is not there (q: no free slot within reach, or no record left). */
 static uint32_t level_probe(lst_store_hdr *h, lst_chain_slot *slots, uint32_t base, uint32_t size,
-                            uint64_t key, uint32_t nid)
+                            uint64_t key, chain_req *q)
 {
     uint32_t mask = size - 1, tag = (uint32_t)(key >> 32);
     uint32_t i = (uint32_t)key & mask;
@@ -257,10 +297,10 @@ static uint32_t level_probe(lst_store_hdr *h, lst_chain_slot *slots, uint32_t ba
         lst_chain_slot *s = &slots[base + i];
         uint64_t w = atomic_load_explicit(&s->word, memory_order_acquire);
         if (w == 0) {
-            if (!nid)
+            if (!q || !chain_new(h, q))
                 return 0;
-            if (atomic_compare_exchange_strong(&s->word, &w, (uint64_t)tag << 32 | nid))
-                return nid;
+            if (atomic_compare_exchange_strong(&s->word, &w, (uint64_t)tag << 32 | q->id))
+                return q->id;
             /* w: the word of whoever took the slot first */
         }
         if ((uint32_t)(w >> 32) == tag && lst_st_chain(h, (uint32_t)w)->key == key)
@@ -279,16 +319,17 @@ static uint32_t chain_lookup(lst_store_hdr *h, uint64_t key)
         top = nlevels - 1;
     for (uint32_t l = 0; l <= top; l++) {
         level_range(l, nslots, &base, &size);
-        uint32_t id = level_probe(h, slots, base, size, key, 0);
+        uint32_t id = level_probe(h, slots, base, size, key, NULL);
         if (id)
             return id;
     }
     return 0;
 }
 
-/* Publishes chain nid (key) in the newest level with room. Returns nid, or the id of a chain
- * with the same key that another thread published first, or 0 when the table is full. */
-static uint32_t chain_insert(lst_store_hdr *h, uint64_t key, uint32_t nid)
+/* Publishes the chain of q in the newest level with room. Returns its id, or the id of a
+ * chain with the same key that another thread published first, or 0 when the table is full
+ * or no record is left (q->id == FULL). */
+static uint32_t chain_insert(lst_store_hdr *h, chain_req *q)
 {
     lst_chain_slot *slots = lst_st_chain_slots(h);
     uint32_t nslots = h->caps.chain_slots, nlevels = level_count(nslots), base, size;
@@ -300,23 +341,24 @@ static uint32_t chain_insert(lst_store_hdr *h, uint64_t key, uint32_t nid)
         int last = top + 1 >= nlevels;
         uint32_t limit = last ? size / 4 * 3 : size / 2;
         int room = atomic_load_explicit(&chain_used[top], memory_order_relaxed) < limit;
-        uint32_t id = level_probe(h, slots, base, size, key, room ? nid : 0);
+        uint32_t id = level_probe(h, slots, base, size, q->key, room ? q : NULL);
         if (id) {
-            if (id == nid && atomic_fetch_add(&chain_used[top], 1) + 1 >= limit && !last) {
+            if (id == q->id && atomic_fetch_add(&chain_used[top], 1) + 1 >= limit && !last) {
                 uint32_t t = top;
                 atomic_compare_exchange_strong(&chain_top, &t, top + 1);
             }
             return id;
         }
-        if (last)
+        if (last || q->id == FULL)
             break;
         uint32_t t = top; /* this level is as full as it may be: on to the next */
         atomic_compare_exchange_strong(&chain_top, &t, top + 1);
         top++;
     }
-    for (uint32_t l = 0; l < nlevels; l++) { /* all at their limit: fill the free slots */
+    /* all at their limit: fill the free slots */
+    for (uint32_t l = 0; l < nlevels && q->id != FULL; l++) {
         level_range(l, nslots, &base, &size);
-        uint32_t id = level_probe(h, slots, base, size, key, nid);
+        uint32_t id = level_probe(h, slots, base, size, q->key, q);
         if (id)
             return id;
     }
@@ -334,67 +376,45 @@ static uint32_t chain_found(lst_store_hdr *h, uint32_t id, uint32_t thread, uint
     return id;
 }
 
-/* A new chain record, filled but not yet published (valid 0); 0 when the table is full. */
-static uint32_t chain_new(lst_store_hdr *h, uint64_t key, uint32_t parent, uint32_t lock,
-                          uint32_t mode, uint32_t depth, uint32_t thread, uint32_t known)
-{
-    uint32_t id = alloc_id(&h->nchains, h->caps.chains, LST_LIMIT_CHAINS,
-                           "too many held-lock chains; new lock orders are not recorded",
-                           "max_chains", h->caps.chains - 1);
-    if (id == FULL)
-        return 0;
-    lst_chain_rec *c = lst_st_chain(h, id);
-    c->key = key;
-    c->parent = parent;
-    c->lock = lock;
-    c->stack = known == UINT32_MAX ? 0 : known ? known : lst_stack_capture();
-    c->thread = thread;
-    c->mode = (uint16_t)mode;
-    c->depth = (uint16_t)(depth > 0xffff ? 0xffff : depth);
-    return id;
-}
-
 /* Finds or records chain key. A chain with nothing held is first looked for in its lock's
  * record (chain0): most locks have one such chain, and it then takes no chain slot. Every
- * other chain goes through the chain table: a lookup, and only for a new key a record and an
- * insert. A record made for a key that another thread published first stays unused. */
+ * other chain goes through the chain table: a lookup, then for a new key an insert, which
+ * makes the record when it finds a free slot. */
 static uint32_t chain_get(uint64_t key, uint32_t parent, uint32_t lock, uint32_t mode,
                           uint32_t depth, uint32_t thread, uint32_t *stack, uint32_t known)
 {
     lst_store_hdr *h = lst_store;
-    uint32_t nid = 0, id;
+    chain_req q = {key, parent, lock, mode, depth, thread, known, 0};
+    uint32_t id;
     *stack = 0;
     if (parent == 0 && depth == 0 && lock && lock < h->caps.locks) {
         lst_lock_rec *r = lst_st_lock(h, lock);
         uint32_t c0 = atomic_load_explicit(&r->chain0, memory_order_acquire);
         if (c0 == 0) {
-            if (!(nid = chain_new(h, key, parent, lock, mode, depth, thread, known)))
+            if (!chain_new(h, &q))
                 return 0;
-            if (atomic_compare_exchange_strong(&r->chain0, &c0, nid))
-                goto publish;
+            if (atomic_compare_exchange_strong(&r->chain0, &c0, q.id))
+                return *stack = lst_st_chain(h, q.id)->stack, q.id;
         }
-        if (lst_st_chain(h, c0)->key == key)
+        if (lst_st_chain(h, c0)->key == key) {
+            chain_drop(h, &q);
             return chain_found(h, c0, thread, stack);
+        }
     }
     id = chain_lookup(h, key);
-    if (id)
+    if (!id) {
+        id = chain_insert(h, &q);
+        if (id && id == q.id)
+            return *stack = lst_st_chain(h, id)->stack, id;
+    }
+    chain_drop(h, &q);
+    if (LST_LIKELY(id != 0))
         return chain_found(h, id, thread, stack);
-    if (!nid && !(nid = chain_new(h, key, parent, lock, mode, depth, thread, known)))
-        return 0;
-    id = chain_insert(h, key, nid);
-    if (LST_UNLIKELY(id == 0)) {
+    if (q.id != FULL)
         lst_limit_hit(LST_LIMIT_CHAINS,
                       "held-lock chain table is full; new lock orders are not recorded",
                       "chain_slots", h->caps.chain_slots);
-        return 0;
-    }
-    if (id != nid)
-        return chain_found(h, id, thread, stack);
-publish:;
-    lst_chain_rec *c = lst_st_chain(h, nid);
-    atomic_store_explicit(&c->valid, 1, memory_order_release);
-    *stack = c->stack;
-    return nid;
+    return 0;
 }
 
 void lst_store_caches_reset(void)
