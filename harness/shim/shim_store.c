@@ -45,7 +45,81 @@ static uint32_t alloc_id(_Atomic uint32_t *counter, uint32_t cap, uint32_t bit, 
     return FULL;
 }
 
+/* ---- levels ----------------------------------------------------------------------- */
+
+/* The lock address table and the chain table are split in levels: level 0 is slots
+ * [0, LEVEL0), level l >= 1 is [LEVEL0 << (l-1), LEVEL0 << l). Keys go to the first levels
+ * first, so the pages of a table that a process touches grow with its keys, not with the
+ * table's size: a single sparse table touches every one of its pages once it holds a few
+ * thousand keys. A table of at most LEVEL0 slots is one level. */
+#define LEVEL0 4096u
+
+static void level_range(uint32_t l, uint32_t nslots, uint32_t *base, uint32_t *size)
+{
+    if (nslots <= LEVEL0) {
+        *base = 0;
+        *size = nslots;
+        return;
+    }
+    *base = l ? LEVEL0 << (l - 1) : 0;
+    *size = l ? LEVEL0 << (l - 1) : LEVEL0;
+}
+
+static uint32_t level_count(uint32_t nslots)
+{
+    uint32_t n = 1;
+    while (nslots > (LEVEL0 << (n - 1)))
+        n++;
+    return n;
+}
+
 /* ---- locks ------------------------------------------------------------------------ */
+
+/* An address's probe sequence in the lock address table: LOCK_WINDOW slots from its home
+ * slot in level 0, then LOCK_WINDOW from its home in level 1 (another hash), and so on, and
+ * up to MAX_PROBES in the last level. An address goes into the first free slot of its
+ * sequence and slots are never freed, so two threads that insert one address at once meet
+ * at the same slot (one identity), and a lookup ends at the first free slot it meets. A
+ * level takes keys until their windows fill (most of its slots), then they spill over. */
+#define LOCK_WINDOW 32u
+typedef struct lock_seq {
+    uint64_t hash;
+    uint32_t nslots, nlevels, level, base, mask, i, left;
+} lock_seq;
+
+static void seq_level(lock_seq *q)
+{
+    uint32_t size;
+    level_range(q->level, q->nslots, &q->base, &size);
+    q->mask = size - 1;
+    q->i = (uint32_t)(q->level ? mix_addr(q->hash + q->level) : q->hash) & q->mask;
+    uint32_t window = q->level + 1 >= q->nlevels ? MAX_PROBES : LOCK_WINDOW;
+    q->left = size < window ? size : window;
+}
+
+static void seq_start(lock_seq *q, lst_store_hdr *h, uint64_t hash)
+{
+    q->hash = hash;
+    q->nslots = h->caps.lock_slots;
+    q->nlevels = level_count(q->nslots);
+    q->level = 0;
+    seq_level(q);
+}
+
+/* The next slot of the sequence, or NULL at its end (the table counts as full). */
+static lst_lock_slot *seq_next(lock_seq *q, lst_lock_slot *slots)
+{
+    while (q->left == 0) {
+        if (q->level + 1 >= q->nlevels)
+            return NULL;
+        q->level++;
+        seq_level(q);
+    }
+    q->left--;
+    lst_lock_slot *s = &slots[q->base + q->i];
+    q->i = (q->i + 1) & q->mask;
+    return s;
+}
 
 /* The address table holds one word per slot (store.h, lst_lock_slot): a tag from the
  * address's hash and the id of the address's current lock record, which holds the address.
@@ -72,16 +146,17 @@ static void lock_slots_full(void)
 static lst_lock_slot *lock_slot_find(uintptr_t addr, uint64_t *w)
 {
     lst_store_hdr *h = lst_store;
-    uint32_t mask = h->caps.lock_slots - 1;
-    lst_lock_slot *slots = lst_st_lock_slots(h);
+    lst_lock_slot *slots = lst_st_lock_slots(h), *s;
     uint64_t hash = mix_addr(addr);
-    uint32_t i = (uint32_t)hash & mask, tag = (uint32_t)(hash >> 32);
-    for (uint32_t probes = 0; probes <= mask && probes < MAX_PROBES; probes++, i = (i + 1) & mask) {
-        *w = atomic_load_explicit(&slots[i].word, memory_order_acquire);
+    uint32_t tag = (uint32_t)(hash >> 32);
+    lock_seq q;
+    seq_start(&q, h, hash);
+    while ((s = seq_next(&q, slots))) {
+        *w = atomic_load_explicit(&s->word, memory_order_acquire);
         if (*w == 0)
             return NULL;
         if (slot_is(h, *w, tag, addr))
-            return &slots[i];
+            return s;
     }
     lock_slots_full();
     return NULL;
@@ -136,16 +211,17 @@ static inline int lock_current(lst_store_hdr *h, uint32_t id, uint32_t kind)
 static uint32_t lock_get_slow(uintptr_t addr, uint32_t kind)
 {
     lst_store_hdr *h = lst_store;
-    uint32_t mask = h->caps.lock_slots - 1;
-    lst_lock_slot *slots = lst_st_lock_slots(h);
+    lst_lock_slot *slots = lst_st_lock_slots(h), *s;
     uint64_t hash = mix_addr(addr);
-    uint32_t i = (uint32_t)hash & mask, tag = (uint32_t)(hash >> 32), nid = 0;
-    for (uint32_t probes = 0; probes <= mask && probes < MAX_PROBES; probes++, i = (i + 1) & mask) {
-        uint64_t w = atomic_load_explicit(&slots[i].word, memory_order_acquire);
+    uint32_t tag = (uint32_t)(hash >> 32), nid = 0;
+    lock_seq q;
+    seq_start(&q, h, hash);
+    while ((s = seq_next(&q, slots))) {
+        uint64_t w = atomic_load_explicit(&s->word, memory_order_acquire);
         if (w == 0) {
             if (!nid && !(nid = lock_new(addr, kind)))
                 return 0;
-            if (atomic_compare_exchange_strong(&slots[i].word, &w, slot_word(tag, nid)))
+            if (atomic_compare_exchange_strong(&s->word, &w, slot_word(tag, nid)))
                 return nid;
             /* w: the word of whoever took the slot first */
         }
@@ -156,7 +232,7 @@ static uint32_t lock_get_slow(uintptr_t addr, uint32_t kind)
                 return (uint32_t)w;
             if (!nid && !(nid = lock_new(addr, kind)))
                 return 0;
-            if (atomic_compare_exchange_strong(&slots[i].word, &w, slot_word(tag, nid)))
+            if (atomic_compare_exchange_strong(&s->word, &w, slot_word(tag, nid)))
                 return nid;
         }
     }
@@ -211,38 +287,15 @@ uint32_t lst_chain_get_known(uint64_t key, uint32_t parent, uint32_t lock, uint3
     return chain_get(key, parent, lock, mode, depth, thread, &stack, known ? known : UINT32_MAX);
 }
 
-/* The chain slots (caps.chain_slots, a power of two) are filled level by level: level 0 is
- * slots [0, CHAIN_L0), level l >= 1 is [CHAIN_L0 << (l-1), CHAIN_L0 << l). New keys go into
- * the newest level; a lookup probes every level up to the newest. So the
- * pages of the table that a process touches grow with the chains it makes, not with
- * chain_slots: a single sparse table touches every one of its pages once it holds a few
- * thousand keys. A level takes keys until it is half full (the last one, 3/4), which keeps
+/* The chain slots (caps.chain_slots, a power of two) are filled level by level (see levels
+ * above). New keys go into the newest level; a lookup probes every level up to the newest.
+ * A level takes keys until it is half full (the last one, 3/4), which keeps
  * probes short; then the free slots of every level are used, so the capacity is still
  * chain_slots. Two threads that race to record one new key while
  * the newest level changes may both record it (two chains with one key): harmless, both carry
  * the same lock order and the detectors merge instances per edge. */
-#define CHAIN_L0 4096u
 static _Atomic uint32_t chain_top;      /* newest level */
 static _Atomic uint32_t chain_used[33]; /* keys claimed per level */
-
-static void level_range(uint32_t l, uint32_t nslots, uint32_t *base, uint32_t *size)
-{
-    if (nslots <= CHAIN_L0) {
-        *base = 0;
-        *size = nslots;
-        return;
-    }
-    *base = l ? CHAIN_L0 << (l - 1) : 0;
-    *size = l ? CHAIN_L0 << (l - 1) : CHAIN_L0;
-}
-
-static uint32_t level_count(uint32_t nslots)
-{
-    uint32_t n = 1;
-    while (nslots > (CHAIN_L0 << (n - 1)))
-        n++;
-    return n;
-}
 
 /* A chain to record: its fields, and the id of its record once made (0: not yet; FULL: the
  * chain records are used up). The record is made only when a free slot is found for it. */
