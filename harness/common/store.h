@@ -174,7 +174,8 @@ typedef struct lst_chain_rec {
     uint16_t mode;
     uint16_t depth;        /* number of locks held before this one */
     _Atomic uint8_t multi; /* 1 once a second thread made it too */
-    _Atomic uint8_t valid; /* 1 once published; a record left at 0 lost a race and is unused */
+    _Atomic uint8_t valid; /* 1 once filled (just before it is published); 0: unused (its
+                              key was published by another thread first, or no slot) */
     uint16_t pad;
 } lst_chain_rec;
 /* The store's memory per lock and per lock order depends on these sizes (README, Benchmarks). */
