@@ -366,6 +366,7 @@ void lst_detect_limits(lst_ctx *ctx, lst_report *r)
         {LST_LIMIT_LOCKS, "locks: the lock instance table was full (max_locks)"},
         {LST_LIMIT_CHAINS, "lock chains: the chain table was full; some lock orders were not seen (max_chains, chain_slots)"},
         {LST_LIMIT_STACKS, "stacks: the stack depot was full; some stacks are missing (max_stacks)"},
+        {LST_LIMIT_STACK_SLOTS, "stack index: the stack depot's index was full; equal stacks were stored again (stack_slots)"},
         {LST_LIMIT_EVENTS, "events: the event table was full; some misuse was not recorded (max_events)"},
         {LST_LIMIT_MODULES, "modules: too many loaded modules (max_modules)"},
         {LST_LIMIT_TRACE, "trace: too many scheduler choices to record; the schedule is not replayable (max_trace)"},

@@ -80,6 +80,7 @@ enum {
     LST_LIMIT_EVENTS = 1u << 6,
     LST_LIMIT_MODULES = 1u << 7,
     LST_LIMIT_TRACE = 1u << 8,
+    LST_LIMIT_STACK_SLOTS = 1u << 9,
 };
 
 typedef struct lst_caps {

@@ -627,8 +627,8 @@ uint32_t lst_stack_capture(void)
     key = key ? key : 1;
     uint32_t mask = h->caps.stack_slots - 1;
     lst_slot *slots = lst_st_stack_slots(h);
-    uint32_t i = (uint32_t)key & mask;
-    for (uint32_t probes = 0; probes <= mask && probes < MAX_PROBES; probes++, i = (i + 1) & mask) {
+    uint32_t i = (uint32_t)key & mask, probes;
+    for (probes = 0; probes <= mask && probes < MAX_PROBES; probes++, i = (i + 1) & mask) {
         uint64_t k = atomic_load_explicit(&slots[i].key, memory_order_acquire);
         if (k == key) {
             uint32_t id = atomic_load_explicit(&slots[i].id, memory_order_acquire);
@@ -644,6 +644,9 @@ uint32_t lst_stack_capture(void)
                 break;
         }
     }
+    if (probes > mask || probes >= MAX_PROBES) /* no free slot: stored unindexed, not shared */
+        lst_limit_hit(LST_LIMIT_STACK_SLOTS, "stack depot index is full; equal stacks are stored again",
+                      "stack_slots", h->caps.stack_slots);
     i = UINT32_MAX;
 insert:;
     uint32_t id = alloc_id(&h->nstacks, h->caps.stacks, LST_LIMIT_STACKS,

@@ -291,6 +291,8 @@ LIMITS = [
      "lock chains: the chain table was full; some lock orders were not seen (max_chains, chain_slots)"),
     ("max_stacks=2", ["ring", "50"], "stack depot is full",
      "stacks: the stack depot was full; some stacks are missing (max_stacks)"),
+    ("stack_slots=16", ["stacks", "100"], "stack depot index is full; equal stacks are stored again",
+     "stack index: the stack depot's index was full; equal stacks were stored again (stack_slots)"),
     ("max_events=2", ["misuse", "10"], "too many misuse/deadlock events",
      "events: the event table was full; some misuse was not recorded (max_events)"),
     ("max_modules=2", ["ring", "5"], "too many loaded modules",

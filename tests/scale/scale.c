@@ -13,6 +13,9 @@
  *   scale ops N        4 threads take N locks in all (N lock+unlock pairs, as nested pairs
  *                      over 8 locks per thread, always in one order: no cycle).
  *   scale misuse N     N unlocks of an unlocked mutex (N misuse events).
+ *   scale stacks N     N mutexes, each locked through its own call path (the bits of its index
+ *                      choose one of two call sites at each of 8 levels): up to 256 distinct
+ *                      stacks, one per mutex.
  *   scale deep N       two threads, one after the other, each N calls deep, take two locks in
  *                      opposite orders (a 2-lock cycle whose stacks are N + 2 frames deep).
  *
@@ -160,6 +163,31 @@ static void *deep_ba(void *arg)
     return NULL;
 }
 
+/* stacks: the call path to the lock spells the mutex's index in binary. */
+static __attribute__((noinline)) void lock_via(long bits, int levels, pthread_mutex_t *m, int site)
+{
+    __asm__ volatile("" ::"r"(site) : "memory");
+    if (levels == 0) {
+        CHECK(pthread_mutex_lock(m) == 0);
+        CHECK(pthread_mutex_unlock(m) == 0);
+    } else if (bits & 1) {
+        lock_via(bits >> 1, levels - 1, m, 1);
+    } else {
+        lock_via(bits >> 1, levels - 1, m, 2);
+    }
+    __asm__ volatile("" ::: "memory");
+}
+
+static void stacks(void)
+{
+    locks = calloc((size_t)n, sizeof *locks);
+    CHECK(locks);
+    for (long i = 0; i < n; i++) {
+        CHECK(pthread_mutex_init(&locks[i], NULL) == 0);
+        lock_via(i, 8, &locks[i], 0);
+    }
+}
+
 static void hold(void)
 {
     locks = calloc((size_t)n, sizeof *locks);
@@ -226,7 +254,7 @@ static void print_hwm(void)
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: scale ring|mutexes|hold|ops|misuse|deep N [STATUS]\n");
+        fprintf(stderr, "usage: scale ring|mutexes|hold|ops|misuse|stacks|deep N [STATUS]\n");
         return 2;
     }
     n = atol(argv[2]);
@@ -241,6 +269,8 @@ int main(int argc, char **argv)
         ops();
     else if (!strcmp(argv[1], "misuse"))
         misuse();
+    else if (!strcmp(argv[1], "stacks"))
+        stacks();
     else if (!strcmp(argv[1], "deep"))
         one_after_other(deep_ab, deep_ba);
     else
