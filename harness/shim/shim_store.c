@@ -645,8 +645,9 @@ uint32_t lst_stack_capture(void)
         }
     }
     if (probes > mask || probes >= MAX_PROBES) /* no free slot: stored unindexed, not shared */
-        lst_limit_hit(LST_LIMIT_STACK_SLOTS, "stack depot index is full; equal stacks are stored again",
-                      "stack_slots", h->caps.stack_slots);
+        lst_limit_hit(LST_LIMIT_STACK_SLOTS,
+                      "stack depot index is full; equal stacks are stored again", "stack_slots",
+                      h->caps.stack_slots);
     i = UINT32_MAX;
 insert:;
     uint32_t id = alloc_id(&h->nstacks, h->caps.stacks, LST_LIMIT_STACKS,
