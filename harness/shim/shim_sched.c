@@ -49,6 +49,14 @@ enum { TURN_WAIT = 0, TURN_GO = 1, TURN_ASLEEP = 2 };
 
 #define STEP_NS 1000ULL              /* virtual time that one scheduling point takes */
 #define MAX_ENABLED 4096
+#define MAX_WANT 4096                /* threads whose awaited mutex is tracked */
+
+/* The mutex each thread waits to take (0: none), set while it is blocked on a mutex or in a
+ * condition wait (which ends by taking its mutex back). Such a thread, once runnable, is not
+ * picked while its mutex is held: it would only find it busy and hand the baton straight
+ * back, a switch that does nothing (half of the switches of a condvar ping-pong). Written by
+ * the thread itself while it holds the baton, read by the baton holder. */
+static uintptr_t want_mutex[MAX_WANT];
 
 /* ---- small helpers ------------------------------------------------------------------ */
 
@@ -245,21 +253,39 @@ static void sched_end(uint32_t why, const char *what)
     lst_end_target(what);
 }
 
+/* 1 when thread i is runnable only to take a mutex that is held now (it would block at
+ * once). glibc's lock word is read directly; robust, priority-inheritance and
+ * priority-protection mutexes (whose word may stay non-zero when a trylock succeeds or
+ * fails otherwise than EBUSY) always count as free. */
+static int wants_busy_mutex(uint32_t i)
+{
+    if (i >= MAX_WANT || !want_mutex[i])
+        return 0;
+    pthread_mutex_t *m = (pthread_mutex_t *)want_mutex[i];
+    if (__atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED) & (16 | 32 | 64))
+        return 0;
+    return __atomic_load_n(&m->__data.__lock, __ATOMIC_RELAXED) != 0;
+}
+
 /* Chooses the thread to run next (maybe the caller). Advances the virtual clock when all
- * threads sleep; ends the target when none can ever run again. */
+ * threads sleep; ends the target when none can ever run again. A runnable thread that would
+ * only find its mutex busy is chosen only when no other thread is runnable. */
 static uint32_t pick_next(void)
 {
-    static uint32_t e[MAX_ENABLED];
+    static uint32_t e[MAX_ENABLED], busy[MAX_ENABLED];
     for (;;) {
         if (atomic_load_explicit(&nparked, memory_order_relaxed)) {
             expire_timers();
             inject();
         }
-        uint32_t n = thread_count(), ne = 0, outside = 0;
+        uint32_t n = thread_count(), ne = 0, nb = 0, outside = 0;
         uint64_t earliest = 0;
         for (uint32_t i = 0; i < n; i++) {
             uint32_t st = get_state(i);
-            if (st == LST_SCHED_RUNNABLE && ne < MAX_ENABLED)
+            if (st == LST_SCHED_RUNNABLE && wants_busy_mutex(i)) {
+                if (nb < MAX_ENABLED)
+                    busy[nb++] = i;
+            } else if (st == LST_SCHED_RUNNABLE && ne < MAX_ENABLED)
                 e[ne++] = i;
             else if (st == LST_SCHED_OUTSIDE)
                 outside++;
@@ -269,6 +295,8 @@ static uint32_t pick_next(void)
         }
         if (ne)
             return choose_thread(e, ne);
+        if (nb)
+            return choose_thread(busy, nb);
         if (earliest) {
             lst_store->vclock_ns = earliest;
             continue;
@@ -579,15 +607,31 @@ void lst_sched_fork_child(void)
         lst_store->sched_on = 0;
 }
 
+void lst_sched_want_mutex(pthread_mutex_t *m)
+{
+    uint32_t me = (uint32_t)lst_self.idx;
+    if (me < MAX_WANT)
+        want_mutex[me] = (uintptr_t)m;
+}
+
 int lst_sched_lock(struct lst_acq *a, void *obj, uint32_t wait_kind, int (*try)(void *),
                    const struct timespec *abs)
 {
     uint64_t deadline = abs ? lst_sched_deadline(abs) : 0;
+    int mutex = a->kind == LST_LOCK_MUTEX || a->kind == LST_LOCK_RECURSIVE ||
+                a->kind == LST_LOCK_ERRORCHECK;
+    int rc;
     for (;;) {
-        int rc = try(obj);
+        rc = try(obj);
         if (rc != EBUSY)
-            return rc;
-        if (lst_sched_block(wait_kind, (uintptr_t)obj, a->lock, deadline) == LST_WAKE_TIMEOUT)
-            return ETIMEDOUT;
+            break;
+        if (mutex)
+            lst_sched_want_mutex(obj);
+        if (lst_sched_block(wait_kind, (uintptr_t)obj, a->lock, deadline) == LST_WAKE_TIMEOUT) {
+            rc = ETIMEDOUT;
+            break;
+        }
     }
+    lst_sched_want_mutex(NULL);
+    return rc;
 }

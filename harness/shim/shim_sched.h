@@ -52,6 +52,9 @@ uint64_t lst_sched_deadline(const struct timespec *abs) LST_INTERNAL;
 struct lst_acq;
 int lst_sched_lock(struct lst_acq *a, void *obj, uint32_t wait_kind, int (*try)(void *),
                    const struct timespec *abs) LST_INTERNAL;
+/* Names the mutex this thread will take as soon as it runs again (NULL: none): a condition
+ * wait calls it before it blocks, so that once woken it is not picked while m is held. */
+void lst_sched_want_mutex(pthread_mutex_t *m) LST_INTERNAL;
 /* In a forked child: the child runs free (only the forking thread exists). */
 void lst_sched_fork_child(void) LST_INTERNAL;
 /* pthread_cancel(thread idx) was called: if idx is blocked in a modelled wait that is a

@@ -33,6 +33,7 @@ static int sched_cond_wait(pthread_cond_t *c, pthread_mutex_t *m, const struct t
         return rc;
     }
     lst_sched_wake(LST_WAIT_MUTEX, (uintptr_t)m, 0);
+    lst_sched_want_mutex(m);
     uint32_t why = lst_sched_block(LST_WAIT_COND, (uintptr_t)c, lock, abs ? lst_sched_deadline(abs) : 0);
     lst_acq a = {.addr = (uintptr_t)m, .lock = lock};
     rc = lst_sched_lock(&a, m, LST_WAIT_MUTEX, (int (*)(void *))lst_real.mutex_trylock, NULL);
