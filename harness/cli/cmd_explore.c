@@ -41,6 +41,7 @@ typedef struct explore_cfg {
     unsigned planned;       /* schedules of this shard */
     int stop_on_first, quiet;
     int fork_server;          /* fork each schedule from a server stopped before main */
+    int pin;                  /* keep each schedule's process on one CPU (pin=1) */
     const char *suppressions; /* absolute path or NULL */
     const char *choices;    /* replay: choices file */
     uint64_t binary_hash;
@@ -164,9 +165,9 @@ static int run_one(const explore_cfg *c, unsigned i, uint32_t seed, lst_report *
     }
     snprintf(opts, sizeof opts,
              "sched=1:strategy=%s:seed=%" PRIu32 ":pct_depth=%" PRIu32 ":pct_steps=%" PRIu32
-             ":spurious=%" PRIu32 ":max_steps=%" PRIu32 "%s%s",
+             ":spurious=%" PRIu32 ":max_steps=%" PRIu32 "%s%s%s",
              c->strategy, seed, c->depth, c->pct_steps, c->spurious, c->max_steps,
-             c->choices ? ":replay=" : "", c->choices ? c->choices : "");
+             c->pin ? ":pin=1" : "", c->choices ? ":replay=" : "", c->choices ? c->choices : "");
     lst_run_opts o = {"explore", rundir, c->targv, c->timeout_s, 3000, opts, 1,
                       c->quiet && !c->choices, c->suppressions};
     lst_run_result res;
@@ -338,7 +339,7 @@ static void usage(FILE *out)
     fputs("usage: lockstep explore [--schedules N] [--strategy random|pct] [--seed S] [--depth D]\n"
           "                        [-j J] [-o DIR] [--stop-on-first] [--time-budget SEC]\n"
           "                        [--no-spurious] [--max-steps N] [--timeout SEC]\n"
-          "                        [--no-fork-server] [--shard I/N] [--exitcode N]\n"
+          "                        [--no-fork-server] [--no-pin] [--shard I/N] [--exitcode N]\n"
           "                        [--fail-on KINDS] [--baseline FILE] [--suppressions FILE]\n"
           "                        [-q] -- PROG [ARGS...]\n"
           "Runs PROG under the deterministic scheduler, one process per schedule, and reports\n"
@@ -358,6 +359,8 @@ static void usage(FILE *out)
           "  --timeout SEC     real-time bound of one schedule (default 60)\n"
           "  --no-fork-server  exec the program for every schedule instead of forking it\n"
           "                    from one copy stopped before main\n"
+          "  --no-pin          let a schedule's threads run on every CPU (by default they\n"
+          "                    stay on the CPU the schedule starts on)\n"
           "  --shard I/N       run only the schedules i with i % N == I-1 (same seeds as\n"
           "                    unsharded); lockstep merge combines the shards' reports\n"
           /* clang-format off */
@@ -413,11 +416,12 @@ int lst_cmd_explore(int argc, char **argv)
         {"time-budget", required_argument, 0, 'b'}, {"no-spurious", no_argument, 0, 'P'},
         {"max-steps", required_argument, 0, 'm'}, {"timeout", required_argument, 0, 't'},
         {"quiet", no_argument, 0, 'q'},           {"shard", required_argument, 0, 'H'},
-        {"no-fork-server", no_argument, 0, 'X'},  LST_GATE_LONGOPTS,
+        {"no-fork-server", no_argument, 0, 'X'},  {"no-pin", no_argument, 0, 'Y'},
+        LST_GATE_LONGOPTS,
         {"help", no_argument, 0, 'h'},            {0, 0, 0, 0}};
     explore_cfg c = {.strategy = "random", .seed = 1, .depth = 3, .spurious = 1,
                      .max_steps = 1000000, .schedules = 100, .jobs = 1, .timeout_s = 60,
-                     .fork_server = 1};
+                     .fork_server = 1, .pin = 1};
     const char *outdir = "lockstep-out";
     long v;
     int opt, pct_steps_given = 0;
@@ -449,6 +453,9 @@ int lst_cmd_explore(int argc, char **argv)
             continue;
         case 'X':
             c.fork_server = 0;
+            continue;
+        case 'Y':
+            c.pin = 0;
             continue;
         case 'q':
             c.quiet = 1;
@@ -741,7 +748,7 @@ int lst_cmd_replay(int argc, char **argv)
                      .strategy = s.strategy, .seed = s.seed, .depth = s.depth,
                      .pct_steps = s.pct_steps, .spurious = s.spurious, .max_steps = s.max_steps,
                      .schedules = 1, .jobs = 1, .timeout_s = (unsigned)timeout, .quiet = quiet,
-                     .choices = choices, .binary_hash = bh, .suppressions = supp};
+                     .choices = choices, .binary_hash = bh, .suppressions = supp, .pin = 1};
     c.targv = calloc((size_t)s.argc + 1, sizeof *c.targv);
     c.targv[0] = prog;
     for (int i = 1; i < s.argc; i++)
