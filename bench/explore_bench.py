@@ -6,6 +6,10 @@ Run it through explore_bench.sh, which builds everything first.
       lock_order_consistent, prodcons_cond_while), -j1 and -j2, with the fork server (the
       default) and with --no-fork-server (one exec per schedule, the baseline), runs of the
       two interleaved: wall time of one `explore -q --schedules N` run, median of RUNS runs;
+      and the CPU time per schedule of the same runs (user + system time of lockstep and of
+      every process it waited for, from getrusage(RUSAGE_CHILDREN)), which other load on the
+      machine moves far less; then lock_order_consistent at -j2 with each schedule kept on
+      one CPU (explore's default) against --no-pin;
   (b) for each buggy case and each strategy (random, pct), the number of schedules until the
       first schedule with the case's expected finding, over 10 seeds (median and max):
       `explore -q -j1 --stop-on-first`, counted from report.json's `schedules`. When the
@@ -16,7 +20,8 @@ Run it through explore_bench.sh, which builds everything first.
       are the same whatever the window);
   (c) the cost of a thread switch on bench/pingpong.c (two threads hand a token back and
       forth 10,000 times each through a mutex and two condvars), pinned to one CPU (taskset
-      -c 0) and not: pingpong prints the wall time of its own loop (first create to last
+      -c 0), not pinned (explore --no-pin), and under explore's default (the shim keeps the
+      schedule on the CPU it starts on) against native not pinned: pingpong prints the wall time of its own loop (first create to last
       join); one explore schedule (seed 1, made to exit 3 so that its schedule and trace are
       saved) gives the scheduling points ('steps') and the actual switches (thread changes in
       the trace). ns per switch = (loop time - non-switching points x (d)) / switches. The
@@ -36,6 +41,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -68,20 +74,27 @@ def case(name):
     return os.path.join(os.path.abspath(A.cases), name)
 
 
+def cpu_children():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def timed(argv, timeout=600):
-    """Runs argv (output discarded); returns (exit status, wall seconds)."""
-    t0 = time.monotonic()
+    """Runs argv (output discarded); returns (exit status, wall seconds, CPU seconds of it and
+    of every process it waited for: the CLI, its workers, the fork server and the schedules)."""
+    c0, t0 = cpu_children(), time.monotonic()
     p = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                        stdin=subprocess.DEVNULL, timeout=timeout)
-    return p.returncode, time.monotonic() - t0
+    return p.returncode, time.monotonic() - t0, cpu_children() - c0
 
 
 def explore(prog, args=(), opts=(), tag="x"):
     od = os.path.join(WORK, tag)
     shutil.rmtree(od, ignore_errors=True)
-    rc, secs = timed([LS, "explore", "-q", "-o", od] + list(opts) + ["--", prog] + list(args))
+    rc, secs, cpu = timed([LS, "explore", "-q", "-o", od] + list(opts) + ["--", prog] + list(args))
     with open(os.path.join(od, "report.json")) as fh:
         rep = json.load(fh)
+    explore.cpu = cpu
     return rc, secs, rep, od
 
 
@@ -109,14 +122,17 @@ emit()
 
 # ---- (a) schedules per second --------------------------------------------------------------
 emit("(a) schedules per second (explore -q --schedules N, wall time incl. start-up and report);")
-emit("    exec: --no-fork-server (one exec per schedule), fork: the fork server (default)")
+emit("    exec: --no-fork-server (one exec per schedule), fork: the fork server (default);")
+emit("    each schedule's process stays on one CPU (the default; --no-pin below)")
 emit("%-22s %5s %10s %10s %7s %10s %10s %7s" % ("case", "N", "exec -j1", "fork -j1", "ratio",
                                                 "exec -j2", "fork -j2", "ratio"))
+cpu_rows = []
 for name, n in (("counter_locked", 6), ("lock_order_consistent", 500),
                 ("prodcons_cond_while", 500)):
-    rate = {}
+    rate, cpu = {}, {}
     for j in (1, 2):
         secs = {"exec": [], "fork": []}
+        cpus = {"exec": [], "fork": []}
         for k in range(A.runs):
             for how in ("exec", "fork"):  # interleaved, so that load drifts hit both
                 opts = ["-j%d" % j, "--schedules", str(n)]
@@ -127,11 +143,34 @@ for name, n in (("counter_locked", 6), ("lock_order_consistent", 500),
                     emit("  ! %s -j%d %s run %d: exit %d, %d schedules"
                          % (name, j, how, k, rc, rep["schedules"]))
                 secs[how].append(s_)
+                cpus[how].append(explore.cpu)
         for how in secs:
             rate[(how, j)] = n / med(secs[how])
+            cpu[(how, j)] = med(cpus[how]) / n * 1e3
     emit("%-22s %5d %10.1f %10.1f %6.2fx %10.1f %10.1f %6.2fx" % (
         name, n, rate[("exec", 1)], rate[("fork", 1)], rate[("fork", 1)] / rate[("exec", 1)],
         rate[("exec", 2)], rate[("fork", 2)], rate[("fork", 2)] / rate[("exec", 2)]))
+    cpu_rows.append((name, n, cpu))
+emit("    CPU time per schedule in ms (user + system of lockstep and every process it waited for:")
+emit("    workers, fork server, schedules; the same runs), and the schedules per second that CPU")
+emit("    time allows on %d idle CPUs with the fork server at -j2:" % os.cpu_count())
+emit("%-22s %5s %10s %10s %7s %10s %10s %10s" % ("case", "N", "exec -j1", "fork -j1", "", "exec -j2",
+                                                 "fork -j2", "idle max/s"))
+for name, n, cpu in cpu_rows:
+    emit("%-22s %5d %10.3f %10.3f %7s %10.3f %10.3f %10.0f" % (
+        name, n, cpu[("exec", 1)], cpu[("fork", 1)], "", cpu[("exec", 2)], cpu[("fork", 2)],
+        os.cpu_count() * 1e3 / cpu[("fork", 2)]))
+# the CPU pinning of each schedule, on and off, on the same case
+n, secs = 500, {"pin": [], "no-pin": []}
+for k in range(A.runs):
+    for how in ("pin", "no-pin"):
+        opts = ["-j2", "--schedules", str(n)] + (["--no-pin"] if how == "no-pin" else [])
+        rc, s_, rep, _ = explore(case("lock_order_consistent"), opts=opts, tag="a")
+        secs[how].append(s_)
+emit("    lock_order_consistent, fork -j2: %.1f schedules/s with each schedule kept on one CPU"
+     % (n / med(secs["pin"])))
+emit("    (default), %.1f with --no-pin: %.2fx" % (n / med(secs["no-pin"]),
+                                                 med(secs["no-pin"]) / med(secs["pin"])))
 emit()
 
 # ---- (b) schedules until the first expected finding ---------------------------------------
@@ -209,12 +248,12 @@ def number(text, key):
     return float(m.group(1)) if m else None
 
 
-def pingpong_explore(pin):
+def pingpong_explore(pin, opts):
     """One explore schedule of pingpong: (loop wall ns, steps, switches) or None."""
     od = os.path.join(WORK, "c")
     shutil.rmtree(od, ignore_errors=True)
-    _, out = run_out(pin + [LS, "explore", "--schedules", "1", "-o", od, "--", PP, str(ROUNDS),
-                            "3"])
+    _, out = run_out(pin + [LS, "explore", "--schedules", "1", "-o", od] + opts +
+                     ["--", PP, str(ROUNDS), "3"])
     wall, cpu = number(out, "wall-ns"), number(out, "cpu-ns")
     try:
         with open(os.path.join(od, "schedules", "0.schedule")) as fh:
@@ -259,7 +298,10 @@ emit("    process CPU time of the loop instead (other load on the CPU does not c
 emit("%-42s %8s %7s %8s %10s %10s %10s %7s %7s" % (
     "how", "loop ms", "points", "switches", "ns/switch", "cpu ns/sw", "points/s", "vs nat.",
     "cpu vs"))
-for label, pin in (("pinned to one CPU (taskset -c 0)", PIN), ("not pinned", [])):
+for nlabel, label, pin, opts in (
+        ("native, pinned to one CPU (taskset -c 0)", "explore, pinned the same way", PIN, []),
+        ("native, not pinned", "explore --no-pin, not pinned", [], ["--no-pin"]),
+        ("native, not pinned", "explore, default (keeps to one CPU)", [], [])):
     nat, natc = [], []
     for _ in range(A.runs):
         _, out = run_out(pin + [PP, str(ROUNDS)])
@@ -267,9 +309,9 @@ for label, pin in (("pinned to one CPU (taskset -c 0)", PIN), ("not pinned", [])
         natc.append(number(out, "cpu-ns") or float("nan"))
     nat_ns, natc_ns = med(nat) / (2 * ROUNDS), med(natc) / (2 * ROUNDS)
     emit("%-42s %8.1f %7s %8d %10.0f %10.0f %10s %7s %7s" % (
-        "native, " + label, med(nat) / 1e6, "", 2 * ROUNDS, nat_ns, natc_ns, "", "1.00x",
+        nlabel, med(nat) / 1e6, "", 2 * ROUNDS, nat_ns, natc_ns, "", "1.00x",
         "1.00x"))
-    runs = [r for r in (pingpong_explore(pin) for _ in range(A.runs)) if r]
+    runs = [r for r in (pingpong_explore(pin, opts) for _ in range(A.runs)) if r]
     if not runs:
         emit("  ! explore of pingpong gave no schedule")
         continue
@@ -280,7 +322,7 @@ for label, pin in (("pinned to one CPU (taskset -c 0)", PIN), ("not pinned", [])
     per_switch = (wall - (steps - switches) * point_ns) / switches
     cpu_switch = (cpu - (steps - switches) * point_ns) / switches
     emit("%-42s %8.1f %7d %8d %10.0f %10.0f %10.0f %6.2fx %6.2fx" % (
-        "explore, " + label, wall / 1e6, steps, switches, per_switch, cpu_switch,
+        label, wall / 1e6, steps, switches, per_switch, cpu_switch,
         steps / (wall / 1e9), per_switch / nat_ns, cpu_switch / natc_ns))
 emit()
 emit("(d) a scheduling point that does not switch: pingpong solo, %d lock/unlock pairs of one "

@@ -10,16 +10,23 @@
 #      and DRD. Medians of RUNS runs (valgrind: VGRUNS). The slow tools run fewer iterations;
 #      every figure is per pair. A column whose tool is missing is skipped with a note; a run
 #      that crashes is left out of the median and counted.
-#  (2) thread create+join, native vs `lockstep run`;
+#  (2) thread create+join, native vs `lockstep run`: process CPU time per create+join, both
+#      pinned to one CPU (taskset -c 0, when there is one), CRUNS rounds;
 #  (3) peak RSS with 100k live locks and with 1M distinct lock-order edges, native vs
 #      `lockstep run`, and the bytes lockstep adds per lock and per edge.
 # Takes about 6 minutes on 2 cores. The machine is shared: read the ratios, not the ns.
-# Environment: LST_BUILD_DIR (default build), RUNS (default 5), VGRUNS (default 3).
+# Environment: LST_BUILD_DIR (default build), RUNS (default 5), VGRUNS (default 3), CRUNS
+# (rounds of part 2, default 11), PARTS (the parts to run, default 123; with fewer, the
+# results file is not written).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${LST_BUILD_DIR:-build}
 runs=${RUNS:-5}
 vgruns=${VGRUNS:-3}
+cruns=${CRUNS:-11}
+parts=${PARTS:-123}
+results=bench/results/lock.txt
+[ "$parts" = 123 ] || results=/dev/null
 [ -x "$build/bin/lockstep" ] || bash ci/build.sh >/dev/null
 lst=$PWD/$build/bin/lockstep
 bin=$PWD/$build/bench
@@ -120,6 +127,7 @@ measure_row() {
     echo "date $(date -u '+%F %H:%M') UTC, commit $(git rev-parse --short HEAD), $(nproc) CPUs," \
         "load $(cut -d' ' -f1-3 /proc/loadavg) (shared machine: noisy; compare ratios)"
     echo
+    if [[ $parts == *1* ]]; then
     echo "(1) ns per lock+unlock pair (median of $runs runs; Helgrind/DRD: $vgruns) and x = the median"
     echo "    of the ratios to the native run made just before, in the same round"
     echo "    iterations per thread: native/run $it_fast, explore $it_explore, dyndd/TSan $it_slow," \
@@ -140,14 +148,18 @@ measure_row() {
     echo "    tsan-* = lockbench built with -fsanitize=thread, TSAN_OPTIONS='$tsan_opts'."
     for x in "${notes[@]}"; do echo "    note: $x"; done
     if [ -f "$work/crashes" ]; then sed 's/^/    crashed: /' "$work/crashes"; fi
+    fi
     echo
-    echo "(2) thread create+join, ns each (2000 threads, 1 or 4 at a time; median of $runs rounds"
-    echo "    of native then lockstep run, ratio = median of the per-round ratios)"
+    if [[ $parts == *2* ]]; then
+    pin=
+    have taskset && taskset -c 0 true 2>/dev/null && pin="taskset -c 0"
+    echo "(2) thread create+join, process CPU ns each (2000 threads, 1 or 4 at a time, ${pin:-not pinned};"
+    echo "    median of $cruns rounds of native then lockstep run, ratio = median of the per-round ratios)"
     for t in 1 4; do
         rm -f "$work"/c.*
-        for ((i = 0; i < runs; i++)); do
-            n=$(run_one native create $t 2000)
-            l=$(run_one run create $t 2000)
+        for ((i = 0; i < cruns; i++)); do
+            n=$($pin "$bin/lockbench" create $t 2000)
+            l=$($pin "$lst" run -q -o "$work/o" -- "$bin/lockbench" create $t 2000 | tail -1)
             echo "$n" >>"$work/c.n"
             echo "$l" >>"$work/c.l"
             awk -v n="$n" -v l="$l" 'BEGIN {print l / n}' >>"$work/c.r"
@@ -155,7 +167,9 @@ measure_row() {
         printf '%d at a time: native %.0f, lockstep run %.0f, %.2fx\n' $t "$(median <"$work/c.n")" \
             "$(median <"$work/c.l")" "$(median <"$work/c.r")"
     done
+    fi
     echo
+    if [[ $parts == *3* ]]; then
     echo "(3) peak RSS in KiB (getrusage; lockstep's includes the store pages touched), median of 3"
     run_mem() {
         local c=$1 kind=$2 n=$3 out=$work/o
@@ -173,4 +187,5 @@ measure_row() {
             printf "%s: 1 -> %d: native %d -> %d, lockstep run %d -> %d: %.0f bytes per %s added by lockstep\n",
                 k, b, n0, n1, l0, l1, ((l1 - l0) - (n1 - n0)) * 1024 / b, k == "locks" ? "lock" : "edge" }'
     done
-} | tee bench/results/lock.txt
+    fi
+} | tee "$results"
