@@ -21,7 +21,9 @@ Run it through explore_bench.sh, which builds everything first.
   (c) the cost of a thread switch on bench/pingpong.c (two threads hand a token back and
       forth 10,000 times each through a mutex and two condvars), pinned to one CPU (taskset
       -c 0), not pinned (explore --no-pin), and under explore's default (the shim keeps the
-      schedule on the CPU it starts on) against native not pinned: pingpong prints the wall time of its own loop (first create to last
+      schedule on the CPU it starts on) against native not pinned, with the floor of any
+      handover beside the native rows (`pingpong futex`: a raw futex word per thread, no
+      lock, as the scheduler's baton): pingpong prints the wall time of its own loop (first create to last
       join); one explore schedule (seed 1, made to exit 3 so that its schedule and trace are
       saved) gives the scheduling points ('steps') and the actual switches (thread changes in
       the trace). ns per switch = (loop time - non-switching points x (d)) / switches. The
@@ -311,6 +313,16 @@ for nlabel, label, pin, opts in (
     emit("%-42s %8.1f %7s %8d %10.0f %10.0f %10s %7s %7s" % (
         nlabel, med(nat) / 1e6, "", 2 * ROUNDS, nat_ns, natc_ns, "", "1.00x",
         "1.00x"))
+    if pin or "--no-pin" in opts:  # the floor: a raw futex handover, no lock
+        fx, fxc = [], []
+        for _ in range(A.runs):
+            _, out = run_out(pin + [PP, "futex", str(ROUNDS)])
+            fx.append(number(out, "futex wall-ns") or float("nan"))
+            fxc.append(number(out, "cpu-ns") or float("nan"))
+        emit("%-42s %8.1f %7s %8d %10.0f %10.0f %10s %6.2fx %6.2fx" % (
+                "  raw futex handover (pingpong futex)", med(fx) / 1e6, "", 2 * ROUNDS,
+                med(fx) / (2 * ROUNDS), med(fxc) / (2 * ROUNDS), "",
+                med(fx) / (2 * ROUNDS) / nat_ns, med(fxc) / (2 * ROUNDS) / natc_ns))
     runs = [r for r in (pingpong_explore(pin, opts) for _ in range(A.runs)) if r]
     if not runs:
         emit("  ! explore of pingpong gave no schedule")

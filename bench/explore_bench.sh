@@ -5,9 +5,9 @@
 # and -j2, with explore's fork server and with one exec per schedule (--no-fork-server), (b)
 # schedules until the first expected finding for the buggy cases under the random and PCT
 # strategies over 10 seeds, (c) ns per thread switch on a two-thread ping-pong, pinned to
-# one CPU and not (wall and CPU time), against the native handover, (d) ns per scheduling
-# point that does not switch (one thread's lock/unlock loop, explore against run). Every
-# figure is a median of 5 runs. The table goes to stdout and to bench/results/explore.txt.
+# one CPU and not (wall and CPU time), against the native handover and a raw futex
+# handover (the floor), (d) ns per scheduling point that does not switch (one thread's
+# lock/unlock loop, explore against run). Every figure is a median of 5 runs. The table goes to stdout and to bench/results/explore.txt.
 # Takes about four minutes on 2 cores; needs taskset (util-linux).
 #
 # Environment: BUILD (build directory, default build), RUNS (runs per median, default 5),
