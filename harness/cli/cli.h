@@ -87,6 +87,11 @@ void lst_server_stop(lst_server *s);
 
 /* Reads every store in outdir/stores and adds what the detectors find to r. */
 void lst_collect(const char *outdir, lst_report *r, unsigned max_cycles);
+/* The same, with the store file `name` (in OUTDIR/stores/) already open as *open_view, which
+ * is used instead of mapping that file again and left open. */
+struct lst_store_view;
+void lst_collect_with(const char *outdir, lst_report *r, unsigned max_cycles, const char *name,
+                      struct lst_store_view *open_view);
 
 /* Adds the target's end (signal, non-zero exit when nonzero_is_failure, timeout) to r. */
 void lst_add_exit_findings(lst_report *r, const lst_run_result *res, int nonzero_is_failure);

@@ -191,11 +191,12 @@ static int run_one(const explore_cfg *c, unsigned i, uint32_t seed, lst_report *
         lst_err(c->choices ? "replay" : "explore", "%s", err);
         return -1;
     }
-    lst_collect(rundir, r, 100000);
-    char root[PATH_MAX + 64];
-    snprintf(root, sizeof root, "%s/stores/store.%d.0", rundir, (int)res.pid);
+    char root[PATH_MAX + 128], name[64];
+    snprintf(name, sizeof name, "store.%d.0", (int)res.pid);
+    snprintf(root, sizeof root, "%s/stores/%s", rundir, name);
     lst_store_view v;
     int have = lst_store_open(root, &v, err, sizeof err) == 0;
+    lst_collect_with(rundir, r, 100000, name, have ? &v : NULL); /* one mapping of the root */
     if (have) {
         sr->have_store = 1;
         sr->steps = atomic_load(&v.h->sched_steps);

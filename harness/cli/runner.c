@@ -302,6 +302,22 @@ static int open_root_store(const char *outdir, pid_t pid, lst_store_view *v)
     return lst_store_open(path, v, err, sizeof err);
 }
 
+/* Whether the shim ended the target (the root store's `ended`), from one read of the store's
+ * header rather than a mapping of the whole store. 0 when there is no valid store. */
+static int root_ended(const char *outdir, pid_t pid)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/stores/store.%d.0", outdir, (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    static lst_store_hdr h;
+    ssize_t n = pread(fd, &h, sizeof h, 0);
+    close(fd);
+    return n == (ssize_t)sizeof h && h.magic == LST_STORE_MAGIC && h.version == LST_STORE_VERSION &&
+           atomic_load(&h.ended) != 0;
+}
+
 /* The target's LOCKSTEP_OPTIONS: the user's, then ours (ours win). With sched, it ends in
  * "sched_pid=" and the caller appends the scheduled process's pid. Returns NULL when out of
  * memory. The caller frees it. */
@@ -513,10 +529,7 @@ static int watch_target(const lst_run_opts *o, pid_t pid, int server, lst_run_re
     }
     if (pfd >= 0)
         close(pfd);
-    if (!root.h)
-        open_root_store(o->outdir, pid, &root);
-    if (root.h)
-        res->ended_by_shim = atomic_load(&root.h->ended) != 0;
+    res->ended_by_shim = root.h ? atomic_load(&root.h->ended) != 0 : root_ended(o->outdir, pid);
     lst_store_close(&root);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
@@ -704,6 +717,12 @@ static int cmp_store(const void *a, const void *b)
 
 void lst_collect(const char *outdir, lst_report *r, unsigned max_cycles)
 {
+    lst_collect_with(outdir, r, max_cycles, NULL, NULL);
+}
+
+void lst_collect_with(const char *outdir, lst_report *r, unsigned max_cycles, const char *name,
+                      lst_store_view *open_view)
+{
     char dir[PATH_MAX];
     snprintf(dir, sizeof dir, "%s/stores", outdir);
     DIR *d = opendir(dir);
@@ -725,7 +744,10 @@ void lst_collect(const char *outdir, lst_report *r, unsigned max_cycles)
         char path[PATH_MAX + 300], err[512];
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         lst_store_view v;
-        if (lst_store_open(path, &v, err, sizeof err) != 0) {
+        int given = name && open_view && strcmp(names[i], name) == 0;
+        if (given) {
+            v = *open_view;
+        } else if (lst_store_open(path, &v, err, sizeof err) != 0) {
             lst_report_add_limit(r, err);
             free(names[i]);
             continue;
@@ -736,7 +758,8 @@ void lst_collect(const char *outdir, lst_report *r, unsigned max_cycles)
         lst_detect_lockorder(&ctx, r, max_cycles);
         lst_detect_limits(&ctx, r);
         lst_ctx_free(&ctx);
-        lst_store_close(&v);
+        if (!given)
+            lst_store_close(&v);
         free(names[i]);
     }
     free(names);
