@@ -58,6 +58,10 @@ typedef struct lst_real_fns {
     int (*setname)(pthread_t, const char *);
     int (*cancel)(pthread_t);
     pid_t (*fork)(void);
+    int (*sched_getaffinity)(pid_t, size_t, cpu_set_t *);
+    int (*sched_setaffinity)(pid_t, size_t, const cpu_set_t *);
+    int (*getaffinity_np)(pthread_t, size_t, cpu_set_t *);
+    int (*setaffinity_np)(pthread_t, size_t, const cpu_set_t *);
 } lst_real_fns;
 
 extern lst_real_fns lst_real LST_INTERNAL;

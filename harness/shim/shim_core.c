@@ -194,6 +194,10 @@ static void resolve_real(void)
     R(setname, "pthread_setname_np");
     R(cancel, "pthread_cancel");
     R(fork, "fork");
+    R(sched_getaffinity, "sched_getaffinity");
+    R(sched_setaffinity, "sched_setaffinity");
+    R(getaffinity_np, "pthread_getaffinity_np");
+    R(setaffinity_np, "pthread_setaffinity_np");
 #undef R
 #undef RV
 }

@@ -62,6 +62,7 @@ static uintptr_t want_mutex[MAX_WANT];
 /* pin=1: the CPU mask the process had before it was pinned, given back to forked children. */
 static cpu_set_t unpinned;
 static int pinned;
+static _Atomic int pin_overridden; /* the program set a mask of its own */
 
 /* ---- small helpers ------------------------------------------------------------------ */
 
@@ -402,11 +403,27 @@ static void pin_cpu(void)
 {
     int cpu = sched_getcpu();
     cpu_set_t one;
-    if (cpu < 0 || cpu >= CPU_SETSIZE || sched_getaffinity(0, sizeof unpinned, &unpinned) != 0)
+    if (cpu < 0 || cpu >= CPU_SETSIZE || !lst_real.sched_getaffinity ||
+        !lst_real.sched_setaffinity ||
+        lst_real.sched_getaffinity(0, sizeof unpinned, &unpinned) != 0)
         return;
     CPU_ZERO(&one);
     CPU_SET(cpu, &one);
-    pinned = sched_setaffinity(0, sizeof one, &one) == 0;
+    pinned = lst_real.sched_setaffinity(0, sizeof one, &one) == 0;
+}
+
+int lst_sched_hide_pin(cpu_set_t *set, size_t size)
+{
+    if (!pinned || atomic_load(&pin_overridden) || !set)
+        return 0;
+    memset(set, 0, size);
+    memcpy(set, &unpinned, size < sizeof unpinned ? size : sizeof unpinned);
+    return 1;
+}
+
+void lst_sched_pin_overridden(void)
+{
+    atomic_store(&pin_overridden, 1);
 }
 
 static void assign_prio(uint32_t idx)
@@ -624,8 +641,8 @@ uint64_t lst_sched_deadline(const struct timespec *abs)
 
 void lst_sched_fork_child(void)
 {
-    if (pinned) /* a forked child runs free, on every CPU the program had */
-        sched_setaffinity(0, sizeof unpinned, &unpinned);
+    if (pinned && !atomic_load(&pin_overridden) && lst_real.sched_setaffinity)
+        lst_real.sched_setaffinity(0, sizeof unpinned, &unpinned); /* a forked child runs free */
     pinned = 0;
     lst_sched_enabled = 0;
     if (lst_store)

@@ -57,6 +57,14 @@ int lst_sched_lock(struct lst_acq *a, void *obj, uint32_t wait_kind, int (*try)(
 void lst_sched_want_mutex(pthread_mutex_t *m) LST_INTERNAL;
 /* In a forked child: the child runs free (only the forking thread exists). */
 void lst_sched_fork_child(void) LST_INTERNAL;
+
+/* pin=1 is lockstep's, not the program's: while it holds, the program's own affinity queries
+ * get the mask it had before (so a pool sized from sched_getaffinity is the same size as
+ * without lockstep). Fills set (size bytes) and returns 1 while the pin holds; returns 0 when
+ * the query must go to libc: no pin, or the program has set a mask of its own since. */
+int lst_sched_hide_pin(cpu_set_t *set, size_t size) LST_INTERNAL;
+/* The program sets an affinity mask itself: its queries see the real masks from then on. */
+void lst_sched_pin_overridden(void) LST_INTERNAL;
 /* pthread_cancel(thread idx) was called: if idx is blocked in a modelled wait that is a
  * cancellation point (condition variable, semaphore, join), it is woken with
  * LST_WAKE_CANCEL so that it reaches lst_sched_testcancel(). */
