@@ -107,6 +107,9 @@ typedef struct lst_held {
     uint16_t recursion;    /* extra recursive acquisitions */
     uint64_t key;          /* chain key of the context after this acquisition */
     uint64_t pc;           /* caller's return address */
+    uint64_t addr;         /* the lock's address (the shim's unlock fast path) */
+    uint32_t epoch;        /* the shim's lock epoch + 1 when lock was looked up at addr */
+    uint32_t pad;
 } lst_held;
 
 typedef struct lst_thread_rec {

@@ -36,7 +36,8 @@ static inline uint32_t top_chain(void)
     return n ? lst_self.held[n - 1].chain : 0;
 }
 
-static inline void held_push(const lst_acq *a)
+/* Pushes acquisition a on the held list; returns 0 when the list was full. */
+static inline int held_push(const lst_acq *a)
 {
     lst_thread_rec *rec = lst_self.rec;
     uint32_t n = atomic_load_explicit(&rec->nheld, memory_order_relaxed);
@@ -44,7 +45,7 @@ static inline void held_push(const lst_acq *a)
         held_overflow++;
         lst_limit_hit(LST_LIMIT_HELD, "a thread holds too many locks; the excess is not tracked",
                       "max_held", lst_store->caps.held);
-        return;
+        return 0;
     }
     lst_held *h = &lst_self.held[n];
     h->chain = a->chain;
@@ -53,9 +54,12 @@ static inline void held_push(const lst_acq *a)
     h->recursion = 0;
     h->pc = a->pc;
     h->key = a->key;
+    h->addr = a->addr;
+    h->epoch = a->ep;
     atomic_store_explicit(&h->lock, a->lock, memory_order_release);
     atomic_store_explicit(&rec->nheld, n + 1, memory_order_release);
     lst_self.key = h->key;
+    return 1;
 }
 
 /* Removes entry i. Entries above it are re-chained in the context without it, so the next
@@ -74,6 +78,8 @@ static void held_remove(int i)
         dst->mode = src->mode;
         dst->recursion = src->recursion;
         dst->pc = src->pc;
+        dst->addr = src->addr;
+        dst->epoch = src->epoch;
         atomic_store_explicit(&dst->lock, lock, memory_order_release);
     }
     n--;
@@ -158,7 +164,8 @@ static void report_self_deadlock(const lst_acq *a)
  * of shim_store.c makes a known one cost a thread-local probe. */
 static inline void record_chain(lst_acq *a)
 {
-    a->key = lst_chain_key(lst_self.key, a->lock, a->mode & LST_MODE_READ, a->pc);
+    a->ctx = lst_self.key;
+    a->key = lst_chain_key(a->ctx, a->lock, a->mode & LST_MODE_READ, a->pc);
     a->chain = lst_chain_get(a->key, top_chain(), a->lock, a->mode,
                              atomic_load_explicit(&lst_self.rec->nheld, memory_order_relaxed),
                              a->pc, (uint32_t)lst_self.idx, &a->stack);
@@ -174,7 +181,10 @@ int lst_acquire_begin(lst_acq *a, uintptr_t addr, uint32_t kind, uint32_t mode, 
     a->chain = 0;
     a->stack = 0;
     a->key = 0;
+    a->ctx = 0;
     a->held_at = -1;
+    /* read before the lookup: a destroy in between leaves the id stale, not validated */
+    a->ep = atomic_load_explicit(&lst_lock_epoch, memory_order_acquire) + 1;
     a->lock = lst_lock_get(addr, kind);
     if (LST_UNLIKELY(a->lock == 0))
         return 0;
@@ -211,7 +221,17 @@ void lst_acquire_done(lst_acq *a)
     }
     if (a->mode & LST_MODE_TRY) /* trylock/timedlock: recorded only once it succeeded */
         record_chain(a);
-    held_push(a);
+    if (held_push(a) && !(a->mode & LST_MODE_TRY)) {
+        /* a fresh blocking acquisition: the fast path may repeat it from the cache */
+        uint64_t hash = lst_acq_hash(a->ctx, a->addr, (uint32_t)lst_kind_class(a->kind), a->mode, a->pc);
+        lst_acache_ent *e = lst_acache_slot(hash);
+        e->hash = hash;
+        e->key = a->key;
+        e->lock = a->lock;
+        e->chain = a->chain;
+        e->stack = a->stack;
+        e->epoch = a->ep;
+    }
 }
 
 /* ---- wait-for check ------------------------------------------------------------------ */
@@ -620,6 +640,7 @@ void lst_cond_wait_begin(lst_cond_ctx *c, pthread_mutex_t *m, void *cond, uint64
         c->acq.kind = lst_st_lock(lst_store, lock)->kind;
         c->acq.mode = LST_MODE_WRITE;
         c->acq.pc = lst_self.held[i].pc;
+        c->acq.ep = lst_self.held[i].epoch;
         c->acq.held_at = -1;
         held_remove(i);
         /* the reacquisition happens inside the wait: record its order now */
@@ -709,4 +730,77 @@ void lst_fork_check(void)
             lst_event_publish(e);
         }
     }
+}
+
+/* ---- the general ways of the lock interceptors (see lst_lock_blocking) ------------------- */
+
+int lst_lock_general(void *obj, uint64_t pc, const lst_lock_ops *ops, int entered)
+{
+    if (!entered && !lst_enter())
+        return ops->block(obj);
+    int e = errno;
+    lst_acq a;
+    int rc;
+    int re = lst_acquire_begin(&a, (uintptr_t)obj, ops->kind(obj), ops->mode, pc, 0);
+    if (lst_sched_on())
+        lst_sched_point(LST_OP_LOCK, a.lock);
+    if (re)
+        rc = ops->block(obj); /* recursive re-entry, or libc's own error */
+    else if (lst_sched_on())
+        rc = lst_sched_lock(&a, obj, ops->wait_kind, ops->try, NULL);
+    else
+        rc = lst_acquire_wait(&a, obj, ops->wait_kind, ops->try, ops->timed, ops->block);
+    if (rc == 0)
+        lst_acquire_done(&a);
+    errno = e;
+    lst_leave();
+    return rc;
+}
+
+/* The fast path's try() failed with rc: the lock is busy (or libc refused it). */
+int lst_lock_busy(void *obj, uint64_t pc, const lst_lock_ops *ops, const lst_acache_ent *c,
+                  int rc)
+{
+    if (rc != EBUSY) {
+        lst_leave();
+        return rc;
+    }
+    int e = errno;
+    lst_acq a = {
+        .addr = (uintptr_t)obj,
+        .lock = c->lock,
+        .kind = ops->kind(obj),
+        .mode = ops->mode,
+        .pc = pc,
+        .chain = c->chain,
+        .stack = c->stack,
+        .key = c->key,
+        .ctx = lst_self.key,
+        .ep = c->epoch,
+        .held_at = -1,
+    };
+    rc = lst_acquire_wait(&a, obj, ops->wait_kind, ops->try, ops->timed, ops->block);
+    if (rc == 0)
+        lst_acquire_done(&a);
+    errno = e;
+    lst_leave();
+    return rc;
+}
+
+int lst_unlock_general(void *obj, const lst_lock_ops *ops, int entered)
+{
+    if (!entered && !lst_enter())
+        return ops->unlock(obj);
+    int e = errno;
+    uintptr_t addr = (uintptr_t)obj;
+    if (lst_sched_on())
+        lst_sched_point(LST_OP_UNLOCK, lst_lock_find(addr));
+    if (!lst_release_fast(addr))
+        lst_release(addr, ops->kind(obj));
+    int rc = ops->unlock(obj);
+    if (lst_sched_on())
+        lst_sched_wake(ops->wait_kind, addr, 0);
+    errno = e;
+    lst_leave();
+    return rc;
 }

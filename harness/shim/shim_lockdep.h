@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "shim.h"
+#include "shim_sched.h"
 #include "shim_store.h"
 
 /* One acquisition in progress. */
@@ -23,6 +24,8 @@ typedef struct lst_acq {
     uint32_t chain;
     uint32_t stack;
     uint64_t key;   /* chain key of the context once this lock is held (set with chain) */
+    uint64_t ctx;   /* chain key of the context the chain was looked up in */
+    uint32_t ep;    /* lst_lock_epoch + 1 read before the lock id was looked up */
     int held_at;    /* index in the held array if this thread already holds it, else -1 */
 } lst_acq;
 
@@ -48,66 +51,108 @@ int lst_acquire_wait(lst_acq *a, void *obj, uint32_t wait_kind, lst_try_fn try,
                      lst_timed_fn timed, lst_block_fn block);
 
 /* ---- fast paths (free-running threads) -------------------------------------------------
- * The common cases inline in the interceptor, with no call but the real one: a blocking
- * acquisition of a known lock that this thread does not hold yet, in a context whose chain
- * this thread has seen; and the release of the lock taken last. Anything else (a relock,
- * holes left by a non-owner unlock, many locks held, a full table) takes the general way. */
-#define LST_FAST_HELD 8 /* held locks scanned inline for a relock */
+ * The blocking lock and the unlock of mutexes, spinlocks and rwlocks share one body each,
+ * inline in the interceptor. The common cases need no call but the real one and touch
+ * neither errno nor a stack frame beyond the real call's: a blocking acquisition whose
+ * (context, lock, call site) this thread has made before (one acquisition-cache probe, see
+ * shim_store.h: the chain exists, and the lock is not held by this thread), and the release
+ * of the lock taken last. Everything else (a first acquisition, a relock, a recursion, holes
+ * left by a non-owner unlock, a busy lock, the scheduler) goes the general way, in a
+ * separate function that saves and restores errno. */
 
-/* Records and makes a blocking acquisition of obj with try() (the real trylock). Returns 0
- * when the lock was acquired and recorded; -1 when nothing was done and the caller must take
- * the general way (lst_acquire_begin); otherwise try()'s result, with *a filled: on EBUSY the
- * caller goes on with lst_acquire_wait() and lst_acquire_done(). The chain is recorded
- * before try(), so the edges exist before the thread can block. */
-static inline __attribute__((always_inline)) int
-lst_lock_fast(lst_acq *a, void *obj, uint32_t kind, uint32_t mode, uint64_t pc, lst_try_fn try)
+/* How to take and release one type of lock: the real calls and the kinds. */
+typedef struct lst_lock_ops {
+    lst_try_fn try;
+    lst_timed_fn timed; /* NULL: no timed variant */
+    lst_block_fn block;
+    int (*unlock)(void *obj);
+    uint32_t (*kind)(void *obj); /* LST_LOCK_* of obj */
+    uint32_t cls;                /* lst_kind_class() of that kind */
+    uint32_t mode;               /* LST_MODE_WRITE or LST_MODE_READ */
+    uint32_t wait_kind;          /* LST_WAIT_* of a blocked acquisition (unlock: whom to wake) */
+} lst_lock_ops;
+
+/* The general ways (entered: the caller has already entered the shim). */
+int lst_lock_general(void *obj, uint64_t pc, const lst_lock_ops *ops, int entered)
+    __attribute__((noinline));
+int lst_lock_busy(void *obj, uint64_t pc, const lst_lock_ops *ops, const lst_acache_ent *e,
+                  int rc)
+    __attribute__((noinline));
+int lst_unlock_general(void *obj, const lst_lock_ops *ops, int entered) __attribute__((noinline));
+
+/* Enters the shim for a fast path: a registered thread, a mapped store, no scheduler, not
+ * inside the shim already. Returns 0 when the caller must take the general way instead. */
+static inline __attribute__((always_inline)) int lst_fast_enter(void)
 {
+    if (LST_UNLIKELY(lst_self.depth != 0 || lst_self.rec == NULL || lst_store == NULL ||
+                     lst_sched_enabled))
+        return 0;
+    lst_self.depth = 1;
+    return 1;
+}
+
+/* A blocking acquisition of obj (pthread_mutex_lock, pthread_spin_lock, pthread_rwlock_rdlock
+ * or _wrlock): records it, before it can block, and takes it. Returns the real result. */
+static inline __attribute__((always_inline)) int lst_lock_blocking(void *obj, uint64_t pc,
+                                                                   const lst_lock_ops *ops)
+{
+    if (LST_UNLIKELY(!lst_fast_enter()))
+        return lst_lock_general(obj, pc, ops, 0);
+    const lst_acache_ent *e =
+        lst_acache_find(lst_acq_hash(lst_self.key, (uintptr_t)obj, ops->cls, ops->mode, pc));
+    if (LST_UNLIKELY(!e || atomic_load_explicit(&lst_self.rec->holes, memory_order_relaxed)))
+        return lst_lock_general(obj, pc, ops, 1);
+    int rc = ops->try(obj); /* the chain is recorded already: the edges exist */
+    if (LST_UNLIKELY(rc != 0))
+        return lst_lock_busy(obj, pc, ops, e, rc);
     lst_thread_rec *rec = lst_self.rec;
     uint32_t n = atomic_load_explicit(&rec->nheld, memory_order_relaxed);
-    if (LST_UNLIKELY(n >= LST_FAST_HELD || n >= lst_store->caps.held ||
-                     atomic_load_explicit(&rec->holes, memory_order_relaxed)))
-        return -1;
-    uintptr_t addr = (uintptr_t)obj;
-    uint32_t lock = lst_lock_get(addr, kind);
-    if (LST_UNLIKELY(lock == 0))
-        return -1;
-    lst_held *held = lst_self.held;
-    for (uint32_t i = 0; i < n; i++)
-        if (atomic_load_explicit(&held[i].lock, memory_order_relaxed) == lock)
-            return -1;
-    uint64_t key = lst_chain_key(lst_self.key, lock, mode & LST_MODE_READ, pc);
-    uint32_t stack;
-    uint32_t chain = lst_chain_get(key, n ? held[n - 1].chain : 0, lock, mode, n, pc,
-                                   (uint32_t)lst_self.idx, &stack);
-    int rc = try(obj);
-    if (LST_UNLIKELY(rc != 0)) {
-        a->addr = addr;
-        a->lock = lock;
-        a->kind = kind;
-        a->mode = mode;
-        a->pc = pc;
-        a->chain = chain;
-        a->stack = stack;
-        a->key = key;
-        a->held_at = -1;
-        return rc;
-    }
-    lst_held *h = &held[n];
-    h->chain = chain;
-    h->stack = stack;
-    h->mode = (uint16_t)mode;
+    lst_held *h = &lst_self.held[n];
+    h->chain = e->chain;
+    h->stack = e->stack;
+    h->mode = (uint16_t)ops->mode;
     h->recursion = 0;
+    h->key = e->key;
     h->pc = pc;
-    h->key = key;
-    atomic_store_explicit(&h->lock, lock, memory_order_release);
+    h->addr = (uintptr_t)obj;
+    h->epoch = e->epoch;
+    atomic_store_explicit(&h->lock, e->lock, memory_order_release);
     atomic_store_explicit(&rec->nheld, n + 1, memory_order_release);
-    lst_self.key = key;
+    lst_self.key = e->key;
+    lst_self.depth = 0;
     return 0;
+}
+
+/* An unlock of obj: records the release, then makes the real one (a tail call on the fast
+ * path: the release is recorded before the lock is free). Returns the real result. */
+static inline __attribute__((always_inline)) int lst_unlock_fast(void *obj, const lst_lock_ops *ops)
+{
+    if (LST_UNLIKELY(!lst_fast_enter()))
+        return lst_unlock_general(obj, ops, 0);
+    lst_thread_rec *rec = lst_self.rec;
+    uint32_t n = atomic_load_explicit(&rec->nheld, memory_order_relaxed);
+    if (LST_LIKELY(n != 0)) {
+        lst_held *top = &lst_self.held[n - 1];
+        if (LST_LIKELY(top->addr == (uintptr_t)obj &&
+                       top->epoch ==
+                           atomic_load_explicit(&lst_lock_epoch, memory_order_acquire) + 1 &&
+                       atomic_load_explicit(&top->lock, memory_order_relaxed) != 0 &&
+                       top->recursion == 0 &&
+                       (n == 1 ||
+                        atomic_load_explicit(&top[-1].lock, memory_order_relaxed) != 0))) {
+            atomic_store_explicit(&top->lock, 0, memory_order_relaxed);
+            atomic_store_explicit(&rec->nheld, n - 1, memory_order_release);
+            lst_self.key = n > 1 ? top[-1].key : 0;
+            lst_self.depth = 0;
+            return ops->unlock(obj);
+        }
+    }
+    return lst_unlock_general(obj, ops, 1);
 }
 
 /* Records the release of the lock at addr when it is the one this thread took last, once, with
  * no hole below it. Returns 1 when done, 0 when the caller must call lst_release(). */
-static inline __attribute__((always_inline)) int lst_release_fast(uintptr_t addr)
+static inline int lst_release_fast(uintptr_t addr)
 {
     lst_thread_rec *rec = lst_self.rec;
     uint32_t n = atomic_load_explicit(&rec->nheld, memory_order_relaxed);

@@ -37,6 +37,16 @@ static int block_mutex(void *o)
 {
     return lst_real.mutex_lock(o);
 }
+static int unlock_mutex(void *o)
+{
+    return lst_real.mutex_unlock(o);
+}
+static uint32_t kind_mutex(void *o)
+{
+    return mutex_kind(o);
+}
+static const lst_lock_ops mutex_ops = {try_mutex,   timed_mutex, block_mutex,   unlock_mutex,
+                                       kind_mutex, 0,           LST_MODE_WRITE, LST_WAIT_MUTEX};
 
 LST_EXPORT int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *attr)
 {
@@ -70,34 +80,7 @@ LST_EXPORT int pthread_mutex_destroy(pthread_mutex_t *m)
 
 LST_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
 {
-    if (!lst_enter())
-        return lst_real.mutex_lock(m);
-    int e = errno;
-    lst_acq a;
-    int rc;
-    if (LST_LIKELY(!lst_sched_on())) {
-        rc = lst_lock_fast(&a, m, mutex_kind(m), LST_MODE_WRITE, RET_PC(), try_mutex);
-        if (rc == EBUSY && (rc = lst_acquire_wait(&a, m, LST_WAIT_MUTEX, try_mutex, timed_mutex,
-                                                  block_mutex)) == 0)
-            lst_acquire_done(&a);
-        if (rc >= 0)
-            goto out;
-    }
-    int re = lst_acquire_begin(&a, (uintptr_t)m, mutex_kind(m), LST_MODE_WRITE, RET_PC(), 0);
-    if (lst_sched_on())
-        lst_sched_point(LST_OP_LOCK, a.lock);
-    if (re)
-        rc = lst_real.mutex_lock(m); /* recursive re-entry, or libc's own error */
-    else if (lst_sched_on())
-        rc = lst_sched_lock(&a, m, LST_WAIT_MUTEX, try_mutex, NULL);
-    else
-        rc = lst_acquire_wait(&a, m, LST_WAIT_MUTEX, try_mutex, timed_mutex, block_mutex);
-    if (rc == 0)
-        lst_acquire_done(&a);
-out:
-    errno = e;
-    lst_leave();
-    return rc;
+    return lst_lock_blocking(m, RET_PC(), &mutex_ops);
 }
 
 LST_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m)
@@ -141,19 +124,7 @@ LST_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec
 
 LST_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
 {
-    if (!lst_enter())
-        return lst_real.mutex_unlock(m);
-    int e = errno;
-    if (lst_sched_on())
-        lst_sched_point(LST_OP_UNLOCK, lst_lock_find((uintptr_t)m));
-    if (!lst_release_fast((uintptr_t)m))
-        lst_release((uintptr_t)m, mutex_kind(m));
-    int rc = lst_real.mutex_unlock(m);
-    if (lst_sched_on())
-        lst_sched_wake(LST_WAIT_MUTEX, (uintptr_t)m, 0);
-    errno = e;
-    lst_leave();
-    return rc;
+    return lst_unlock_fast(m, &mutex_ops);
 }
 
 /* ---- spinlocks ------------------------------------------------------------------------ */
@@ -178,6 +149,17 @@ static int block_spin(void *o)
 {
     return lst_real.spin_lock(o);
 }
+static int unlock_spin(void *o)
+{
+    return lst_real.spin_unlock(o);
+}
+static uint32_t kind_spin(void *o)
+{
+    (void)o;
+    return LST_LOCK_SPIN;
+}
+static const lst_lock_ops spin_ops = {try_spin,  timed_spin, block_spin,     unlock_spin,
+                                      kind_spin, 2,          LST_MODE_WRITE, LST_WAIT_MUTEX};
 
 LST_EXPORT int pthread_spin_init(pthread_spinlock_t *s, int pshared)
 {
@@ -206,34 +188,7 @@ LST_EXPORT int pthread_spin_destroy(pthread_spinlock_t *s)
 
 LST_EXPORT int pthread_spin_lock(pthread_spinlock_t *s)
 {
-    if (!lst_enter())
-        return lst_real.spin_lock(s);
-    int e = errno;
-    lst_acq a;
-    int rc;
-    if (LST_LIKELY(!lst_sched_on())) {
-        rc = lst_lock_fast(&a, (void *)s, LST_LOCK_SPIN, LST_MODE_WRITE, RET_PC(), try_spin);
-        if (rc == EBUSY && (rc = lst_acquire_wait(&a, (void *)s, LST_WAIT_MUTEX, try_spin,
-                                                  timed_spin, block_spin)) == 0)
-            lst_acquire_done(&a);
-        if (rc >= 0)
-            goto out;
-    }
-    int re = lst_acquire_begin(&a, (uintptr_t)s, LST_LOCK_SPIN, LST_MODE_WRITE, RET_PC(), 0);
-    if (lst_sched_on())
-        lst_sched_point(LST_OP_LOCK, a.lock);
-    if (re)
-        rc = lst_real.spin_lock(s);
-    else if (lst_sched_on())
-        rc = lst_sched_lock(&a, (void *)s, LST_WAIT_MUTEX, try_spin, NULL);
-    else
-        rc = lst_acquire_wait(&a, (void *)s, LST_WAIT_MUTEX, try_spin, timed_spin, block_spin);
-    if (rc == 0)
-        lst_acquire_done(&a);
-out:
-    errno = e;
-    lst_leave();
-    return rc;
+    return lst_lock_blocking((void *)s, RET_PC(), &spin_ops);
 }
 
 LST_EXPORT int pthread_spin_trylock(pthread_spinlock_t *s)
@@ -255,17 +210,5 @@ LST_EXPORT int pthread_spin_trylock(pthread_spinlock_t *s)
 
 LST_EXPORT int pthread_spin_unlock(pthread_spinlock_t *s)
 {
-    if (!lst_enter())
-        return lst_real.spin_unlock(s);
-    int e = errno;
-    if (lst_sched_on())
-        lst_sched_point(LST_OP_UNLOCK, lst_lock_find((uintptr_t)s));
-    if (!lst_release_fast((uintptr_t)s))
-        lst_release((uintptr_t)s, LST_LOCK_SPIN);
-    int rc = lst_real.spin_unlock(s);
-    if (lst_sched_on())
-        lst_sched_wake(LST_WAIT_MUTEX, (uintptr_t)s, 0);
-    errno = e;
-    lst_leave();
-    return rc;
+    return lst_unlock_fast((void *)s, &spin_ops);
 }

@@ -34,6 +34,20 @@ static int block_wr(void *o)
 {
     return lst_real.rwlock_wrlock(o);
 }
+static int unlock_rw(void *o)
+{
+    return lst_real.rwlock_unlock(o);
+}
+static uint32_t kind_rw(void *o)
+{
+    (void)o;
+    return LST_LOCK_RWLOCK;
+}
+static const lst_lock_ops rd_ops = {try_rd,  timed_rd, block_rd,      unlock_rw,
+                                    kind_rw, 1,        LST_MODE_READ, LST_WAIT_RDLOCK};
+/* also the unlock's: a release wakes the scheduler's writers and readers alike */
+static const lst_lock_ops wr_ops = {try_wr,  timed_wr, block_wr,       unlock_rw,
+                                    kind_rw, 1,        LST_MODE_WRITE, LST_WAIT_WRLOCK};
 
 LST_EXPORT int pthread_rwlock_init(pthread_rwlock_t *l, const pthread_rwlockattr_t *attr)
 {
@@ -59,44 +73,6 @@ LST_EXPORT int pthread_rwlock_destroy(pthread_rwlock_t *l)
         locked = 1;
     int rc = lst_real.rwlock_destroy(l);
     lst_lock_destroyed((uintptr_t)l, locked, rc == 0);
-    errno = e;
-    lst_leave();
-    return rc;
-}
-
-/* Blocking read or write acquisition. */
-static int rw_lock(pthread_rwlock_t *l, uint32_t mode, uint64_t pc)
-{
-    int e = errno;
-    lst_acq a;
-    int rd = mode & LST_MODE_READ;
-    int rc;
-    if (LST_LIKELY(!lst_sched_on())) {
-        rc = rd ? lst_lock_fast(&a, l, LST_LOCK_RWLOCK, mode, pc, try_rd)
-                : lst_lock_fast(&a, l, LST_LOCK_RWLOCK, mode, pc, try_wr);
-        if (rc == EBUSY) {
-            rc = rd ? lst_acquire_wait(&a, l, LST_WAIT_RDLOCK, try_rd, timed_rd, block_rd)
-                    : lst_acquire_wait(&a, l, LST_WAIT_WRLOCK, try_wr, timed_wr, block_wr);
-            if (rc == 0)
-                lst_acquire_done(&a);
-        }
-        if (rc >= 0)
-            goto out;
-    }
-    int re = lst_acquire_begin(&a, (uintptr_t)l, LST_LOCK_RWLOCK, mode, pc, 0);
-    if (lst_sched_on())
-        lst_sched_point(LST_OP_LOCK, a.lock);
-    if (re)
-        rc = rd ? lst_real.rwlock_rdlock(l) : lst_real.rwlock_wrlock(l);
-    else if (lst_sched_on())
-        rc = lst_sched_lock(&a, l, rd ? LST_WAIT_RDLOCK : LST_WAIT_WRLOCK, rd ? try_rd : try_wr, NULL);
-    else if (rd)
-        rc = lst_acquire_wait(&a, l, LST_WAIT_RDLOCK, try_rd, timed_rd, block_rd);
-    else
-        rc = lst_acquire_wait(&a, l, LST_WAIT_WRLOCK, try_wr, timed_wr, block_wr);
-    if (rc == 0)
-        lst_acquire_done(&a);
-out:
     errno = e;
     lst_leave();
     return rc;
@@ -129,16 +105,12 @@ static int rw_try(pthread_rwlock_t *l, uint32_t mode, uint64_t pc, const struct 
 
 LST_EXPORT int pthread_rwlock_rdlock(pthread_rwlock_t *l)
 {
-    if (!lst_enter())
-        return lst_real.rwlock_rdlock(l);
-    return rw_lock(l, LST_MODE_READ, RET_PC());
+    return lst_lock_blocking(l, RET_PC(), &rd_ops);
 }
 
 LST_EXPORT int pthread_rwlock_wrlock(pthread_rwlock_t *l)
 {
-    if (!lst_enter())
-        return lst_real.rwlock_wrlock(l);
-    return rw_lock(l, LST_MODE_WRITE, RET_PC());
+    return lst_lock_blocking(l, RET_PC(), &wr_ops);
 }
 
 LST_EXPORT int pthread_rwlock_tryrdlock(pthread_rwlock_t *l)
@@ -171,17 +143,5 @@ LST_EXPORT int pthread_rwlock_timedwrlock(pthread_rwlock_t *l, const struct time
 
 LST_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *l)
 {
-    if (!lst_enter())
-        return lst_real.rwlock_unlock(l);
-    int e = errno;
-    if (lst_sched_on())
-        lst_sched_point(LST_OP_UNLOCK, lst_lock_find((uintptr_t)l));
-    if (!lst_release_fast((uintptr_t)l))
-        lst_release((uintptr_t)l, LST_LOCK_RWLOCK);
-    int rc = lst_real.rwlock_unlock(l);
-    if (lst_sched_on())
-        lst_sched_wake(LST_WAIT_WRLOCK, (uintptr_t)l, 0);
-    errno = e;
-    lst_leave();
-    return rc;
+    return lst_unlock_fast(l, &wr_ops);
 }

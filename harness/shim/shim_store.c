@@ -264,6 +264,7 @@ static uint32_t chain_get(uint64_t key, uint32_t parent, uint32_t lock, uint32_t
                           uint32_t depth, uint32_t thread, uint32_t *stack, uint32_t known);
 
 __thread lst_ccache_ent lst_ccache[LST_CCACHE] __attribute__((tls_model("initial-exec")));
+__thread lst_acache_ent lst_acache[LST_ACACHE] __attribute__((tls_model("initial-exec")));
 
 uint32_t lst_chain_get_miss(uint64_t key, uint32_t parent, uint32_t lock, uint32_t mode,
                             uint32_t depth, uint64_t pc, uint32_t thread, uint32_t *stack,

@@ -102,6 +102,51 @@ static inline uint32_t lst_chain_get(uint64_t key, uint32_t parent, uint32_t loc
     }
     return lst_chain_get_miss(key, parent, lock, mode, depth, pc, thread, stack, e);
 }
+/* A per-thread direct-mapped cache of whole acquisitions: a hash of (context key, lock
+ * address, kind class, read mode, call site) -> lock id, chain, stack and the context key
+ * after the acquisition. It is filled only when this thread took the lock fresh (not a relock,
+ * not past max_held), so a hit means that the chain is already recorded and that this thread
+ * does not hold the lock: the context key names the held sequence, which did not contain the
+ * lock when the entry was filled. Epoch-checked like the lock cache, for the lock's identity.
+ * A hit replaces the lock-cache probe, the chain-key multiply and the chain-cache probe. Like
+ * chain keys, the 64-bit hash stands for the tuple. */
+typedef struct lst_acache_ent {
+    uint64_t hash;  /* lst_acq_hash() of the acquisition */
+    uint64_t key;   /* context key after the acquisition */
+    uint32_t lock;
+    uint32_t chain;
+    uint32_t stack;
+    uint32_t epoch; /* lst_lock_epoch + 1 when filled; 0 = empty */
+} lst_acache_ent;
+#define LST_ACACHE 256
+extern __thread lst_acache_ent lst_acache[LST_ACACHE] LST_HIDDEN;
+
+/* One 64x64->128 multiply folded, like lst_chain_key(); the kind class and read mode sit in
+ * address bits no user address has. */
+static inline uint64_t lst_acq_hash(uint64_t ctx, uintptr_t addr, uint32_t cls, uint32_t mode,
+                                    uint64_t pc)
+{
+    uint64_t b = (uint64_t)addr ^ (uint64_t)(cls << 1 | (mode & LST_MODE_READ)) << 58;
+    unsigned __int128 m =
+        (unsigned __int128)(ctx ^ pc ^ 0xa0761d6478bd642fULL) * (b ^ 0xe7037ed1a0b428dbULL);
+    return (uint64_t)m ^ (uint64_t)(m >> 64);
+}
+static inline lst_acache_ent *lst_acache_slot(uint64_t hash)
+{
+    return &lst_acache[(hash >> 32) & (LST_ACACHE - 1)];
+}
+/* The entry for this acquisition, or NULL. */
+static inline lst_acache_ent *lst_acache_find(uint64_t hash)
+{
+    lst_acache_ent *e = lst_acache_slot(hash);
+    if (__builtin_expect(e->hash == hash &&
+                             e->epoch == atomic_load_explicit(&lst_lock_epoch,
+                                                              memory_order_acquire) + 1,
+                         1))
+        return e;
+    return 0;
+}
+
 /* The same, but a new chain takes stack `known` (where the lock was really taken) instead of
  * a fresh capture: used when the held list is re-chained after an out-of-order release. */
 uint32_t lst_chain_get_known(uint64_t key, uint32_t parent, uint32_t lock, uint32_t mode,
