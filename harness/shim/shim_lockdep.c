@@ -223,14 +223,20 @@ void lst_acquire_done(lst_acq *a)
         record_chain(a);
     if (held_push(a) && !(a->mode & LST_MODE_TRY)) {
         /* a fresh blocking acquisition: the fast path may repeat it from the cache */
-        uint64_t hash = lst_acq_hash(a->ctx, a->addr, (uint32_t)lst_kind_class(a->kind), a->mode, a->pc);
+        uint64_t hash =
+            lst_acq_hash(a->ctx, a->addr, (uint32_t)lst_kind_class(a->kind), a->mode, a->pc);
         lst_acache_ent *e = lst_acache_slot(hash);
         e->hash = hash;
-        e->key = a->key;
-        e->lock = a->lock;
-        e->chain = a->chain;
-        e->stack = a->stack;
-        e->epoch = a->ep;
+        e->img.chain = a->chain;
+        e->img.stack = a->stack;
+        e->img.mode = (uint16_t)a->mode;
+        e->img.recursion = 0;
+        e->img.key = a->key;
+        e->img.pc = a->pc;
+        e->img.addr = a->addr;
+        e->img.epoch = a->ep;
+        e->img.pad = 0;
+        atomic_store_explicit(&e->img.lock, a->lock, memory_order_relaxed);
     }
 }
 
@@ -757,29 +763,51 @@ int lst_lock_general(void *obj, uint64_t pc, const lst_lock_ops *ops, int entere
     return rc;
 }
 
-/* The fast path's try() failed with rc: the lock is busy (or libc refused it). */
-int lst_lock_busy(void *obj, uint64_t pc, const lst_lock_ops *ops, const lst_acache_ent *c,
-                  int rc)
+/* The fast path's trylock took the lock, but the acquisition is not in the cache (or holes
+ * must be compacted first): record it the general way. Nothing blocked. */
+int lst_lock_taken(void *obj, uint64_t pc, const lst_lock_ops *ops)
+{
+    int e = errno;
+    lst_acq a;
+    lst_acquire_begin(&a, (uintptr_t)obj, ops->kind(obj), ops->mode, pc, 0);
+    lst_acquire_done(&a); /* a recursive re-entry only counts */
+    errno = e;
+    lst_leave();
+    return 0;
+}
+
+/* The fast path's trylock failed with rc: the lock is busy (or libc refused it). The
+ * acquisition is recorded, then the thread waits. */
+int lst_lock_busy(void *obj, uint64_t pc, const lst_lock_ops *ops, int rc)
 {
     if (rc != EBUSY) {
         lst_leave();
         return rc;
     }
     int e = errno;
-    lst_acq a = {
-        .addr = (uintptr_t)obj,
-        .lock = c->lock,
-        .kind = ops->kind(obj),
-        .mode = ops->mode,
-        .pc = pc,
-        .chain = c->chain,
-        .stack = c->stack,
-        .key = c->key,
-        .ctx = lst_self.key,
-        .ep = c->epoch,
-        .held_at = -1,
-    };
+    lst_acq a;
+    const lst_acache_ent *c =
+        lst_acache_find(lst_self.key, (uintptr_t)obj, ops->cls, ops->mode, pc);
+    if (c && !atomic_load_explicit(&lst_self.rec->holes, memory_order_relaxed)) {
+        a = (lst_acq){
+            .addr = (uintptr_t)obj,
+            .lock = atomic_load_explicit(&c->img.lock, memory_order_relaxed),
+            .kind = ops->kind(obj),
+            .mode = ops->mode,
+            .pc = pc,
+            .chain = c->img.chain,
+            .stack = c->img.stack,
+            .key = c->img.key,
+            .ctx = lst_self.key,
+            .ep = c->img.epoch,
+            .held_at = -1,
+        };
+    } else if (lst_acquire_begin(&a, (uintptr_t)obj, ops->kind(obj), ops->mode, pc, 0)) {
+        rc = ops->block(obj); /* a relock that libc refuses or a recursion: no wait recorded */
+        goto done;
+    }
     rc = lst_acquire_wait(&a, obj, ops->wait_kind, ops->try, ops->timed, ops->block);
+done:
     if (rc == 0)
         lst_acquire_done(&a);
     errno = e;

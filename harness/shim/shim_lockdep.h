@@ -75,9 +75,9 @@ typedef struct lst_lock_ops {
 /* The general ways (entered: the caller has already entered the shim). */
 int lst_lock_general(void *obj, uint64_t pc, const lst_lock_ops *ops, int entered)
     __attribute__((noinline));
-int lst_lock_busy(void *obj, uint64_t pc, const lst_lock_ops *ops, const lst_acache_ent *e,
-                  int rc)
+int lst_lock_busy(void *obj, uint64_t pc, const lst_lock_ops *ops, int rc)
     __attribute__((noinline));
+int lst_lock_taken(void *obj, uint64_t pc, const lst_lock_ops *ops) __attribute__((noinline));
 int lst_unlock_general(void *obj, const lst_lock_ops *ops, int entered) __attribute__((noinline));
 
 /* Enters the shim for a fast path: a registered thread, a mapped store, no scheduler, not
@@ -92,33 +92,30 @@ static inline __attribute__((always_inline)) int lst_fast_enter(void)
 }
 
 /* A blocking acquisition of obj (pthread_mutex_lock, pthread_spin_lock, pthread_rwlock_rdlock
- * or _wrlock): records it, before it can block, and takes it. Returns the real result. */
+ * or _wrlock): takes it and records it. Returns the real result. The real trylock comes
+ * first: it cannot block, and once it succeeded nothing can, so the edges still exist before
+ * the thread could block (a busy lock is recorded before lst_lock_busy() waits). The cache
+ * probe then runs after the trylock's atomic instruction, in parallel with the rest, instead
+ * of delaying it. */
 static inline __attribute__((always_inline)) int lst_lock_blocking(void *obj, uint64_t pc,
                                                                    const lst_lock_ops *ops)
 {
     if (LST_UNLIKELY(!lst_fast_enter()))
         return lst_lock_general(obj, pc, ops, 0);
-    const lst_acache_ent *e =
-        lst_acache_find(lst_acq_hash(lst_self.key, (uintptr_t)obj, ops->cls, ops->mode, pc));
-    if (LST_UNLIKELY(!e || atomic_load_explicit(&lst_self.rec->holes, memory_order_relaxed)))
-        return lst_lock_general(obj, pc, ops, 1);
-    int rc = ops->try(obj); /* the chain is recorded already: the edges exist */
+    int rc = ops->try(obj);
     if (LST_UNLIKELY(rc != 0))
-        return lst_lock_busy(obj, pc, ops, e, rc);
+        return lst_lock_busy(obj, pc, ops, rc);
+    const lst_acache_ent *e =
+        lst_acache_find(lst_self.key, (uintptr_t)obj, ops->cls, ops->mode, pc);
     lst_thread_rec *rec = lst_self.rec;
+    if (LST_UNLIKELY(!e || atomic_load_explicit(&rec->holes, memory_order_relaxed)))
+        return lst_lock_taken(obj, pc, ops);
     uint32_t n = atomic_load_explicit(&rec->nheld, memory_order_relaxed);
-    lst_held *h = &lst_self.held[n];
-    h->chain = e->chain;
-    h->stack = e->stack;
-    h->mode = (uint16_t)ops->mode;
-    h->recursion = 0;
-    h->key = e->key;
-    h->pc = pc;
-    h->addr = (uintptr_t)obj;
-    h->epoch = e->epoch;
-    atomic_store_explicit(&h->lock, e->lock, memory_order_release);
+    /* three 16-byte stores instead of one per field: every store before the next atomic
+     * instruction (the real unlock) has to drain first */
+    __builtin_memcpy(&lst_self.held[n], &e->img, sizeof(lst_held));
     atomic_store_explicit(&rec->nheld, n + 1, memory_order_release);
-    lst_self.key = e->key;
+    lst_self.key = e->img.key;
     lst_self.depth = 0;
     return 0;
 }

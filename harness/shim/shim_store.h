@@ -111,14 +111,12 @@ static inline uint32_t lst_chain_get(uint64_t key, uint32_t parent, uint32_t loc
  * A hit replaces the lock-cache probe, the chain-key multiply and the chain-cache probe. Like
  * chain keys, the 64-bit hash stands for the tuple. */
 typedef struct lst_acache_ent {
-    uint64_t hash;  /* lst_acq_hash() of the acquisition */
-    uint64_t key;   /* context key after the acquisition */
-    uint32_t lock;
-    uint32_t chain;
-    uint32_t stack;
-    uint32_t epoch; /* lst_lock_epoch + 1 when filled; 0 = empty */
+    uint64_t hash; /* lst_acq_hash() of the acquisition */
+    uint64_t pad;
+    lst_held img;  /* the held entry it pushes (key: the context after it; epoch: lst_lock_epoch
+                    * + 1 when filled, 0 = empty) */
 } lst_acache_ent;
-#define LST_ACACHE 256
+#define LST_ACACHE 128
 extern __thread lst_acache_ent lst_acache[LST_ACACHE] LST_HIDDEN;
 
 /* One 64x64->128 multiply folded, like lst_chain_key(); the kind class and read mode sit in
@@ -136,12 +134,14 @@ static inline lst_acache_ent *lst_acache_slot(uint64_t hash)
     return &lst_acache[(hash >> 32) & (LST_ACACHE - 1)];
 }
 /* The entry for this acquisition, or NULL. */
-static inline lst_acache_ent *lst_acache_find(uint64_t hash)
+static inline lst_acache_ent *lst_acache_find(uint64_t ctx, uintptr_t addr, uint32_t cls,
+                                              uint32_t mode, uint64_t pc)
 {
+    uint64_t hash = lst_acq_hash(ctx, addr, cls, mode, pc);
     lst_acache_ent *e = lst_acache_slot(hash);
     if (__builtin_expect(e->hash == hash &&
-                             e->epoch == atomic_load_explicit(&lst_lock_epoch,
-                                                              memory_order_acquire) + 1,
+                             e->img.epoch == atomic_load_explicit(&lst_lock_epoch,
+                                                                  memory_order_acquire) + 1,
                          1))
         return e;
     return 0;
