@@ -130,13 +130,12 @@ static inline __attribute__((always_inline)) int lst_unlock_fast(void *obj, cons
     uint32_t n = atomic_load_explicit(&rec->nheld, memory_order_relaxed);
     if (LST_LIKELY(n != 0)) {
         lst_held *top = &lst_self.held[n - 1];
-        if (LST_LIKELY(top->addr == (uintptr_t)obj &&
-                       top->epoch ==
-                           atomic_load_explicit(&lst_lock_epoch, memory_order_acquire) + 1 &&
-                       atomic_load_explicit(&top->lock, memory_order_relaxed) != 0 &&
-                       top->recursion == 0 &&
-                       (n == 1 ||
-                        atomic_load_explicit(&top[-1].lock, memory_order_relaxed) != 0))) {
+        if (LST_LIKELY(
+                top->addr == (uintptr_t)obj &&
+                top->epoch == atomic_load_explicit(&lst_lock_epoch, memory_order_acquire) + 1 &&
+                atomic_load_explicit(&top->lock, memory_order_relaxed) != 0 &&
+                top->recursion == 0 &&
+                (n == 1 || atomic_load_explicit(&top[-1].lock, memory_order_relaxed) != 0))) {
             atomic_store_explicit(&top->lock, 0, memory_order_relaxed);
             atomic_store_explicit(&rec->nheld, n - 1, memory_order_release);
             lst_self.key = n > 1 ? top[-1].key : 0;

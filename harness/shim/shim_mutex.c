@@ -45,7 +45,7 @@ static uint32_t kind_mutex(void *o)
 {
     return mutex_kind(o);
 }
-static const lst_lock_ops mutex_ops = {try_mutex,   timed_mutex, block_mutex,   unlock_mutex,
+static const lst_lock_ops mutex_ops = {try_mutex,  timed_mutex, block_mutex,    unlock_mutex,
                                        kind_mutex, 0,           LST_MODE_WRITE, LST_WAIT_MUTEX};
 
 LST_EXPORT int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *attr)

@@ -113,8 +113,8 @@ static inline uint32_t lst_chain_get(uint64_t key, uint32_t parent, uint32_t loc
 typedef struct lst_acache_ent {
     uint64_t hash; /* lst_acq_hash() of the acquisition */
     uint64_t pad;
-    lst_held img;  /* the held entry it pushes (key: the context after it; epoch: lst_lock_epoch
-                    * + 1 when filled, 0 = empty) */
+    lst_held img; /* the held entry it pushes (key: the context after it; epoch: lst_lock_epoch
+                   * + 1 when filled, 0 = empty) */
 } lst_acache_ent;
 #define LST_ACACHE 128
 extern __thread lst_acache_ent lst_acache[LST_ACACHE] LST_HIDDEN;
@@ -140,8 +140,8 @@ static inline lst_acache_ent *lst_acache_find(uint64_t ctx, uintptr_t addr, uint
     uint64_t hash = lst_acq_hash(ctx, addr, cls, mode, pc);
     lst_acache_ent *e = lst_acache_slot(hash);
     if (__builtin_expect(e->hash == hash &&
-                             e->img.epoch == atomic_load_explicit(&lst_lock_epoch,
-                                                                  memory_order_acquire) + 1,
+                             e->img.epoch ==
+                                 atomic_load_explicit(&lst_lock_epoch, memory_order_acquire) + 1,
                          1))
         return e;
     return 0;

@@ -1,5 +1,5 @@
-/* deep_nesting_cycle_is_found.c: the shim records an acquisition inline only while a thread
- * holds fewer than a few locks (LST_FAST_HELD); deeper ones take the general path. T1 holds
+/* deep_nesting_cycle_is_found.c: acquisitions deep in a thread's held list are recorded like
+ * shallow ones (the fast path has no depth limit: its cache is keyed by the context). T1 holds
  * ten outer locks and then takes lock_a and lock_b; T2, alone later, takes lock_b and then
  * lock_a. The inversion between lock_a and lock_b, recorded at depth 10 and 11, must be found
  * like any other: one lock-order cycle of two locks, with T1's acquisition of lock_b named.
