@@ -113,7 +113,8 @@ measure_row() {
             echo "$c $sc $t: $(wc -l <"$work/m.$c.crash") of $k runs crashed or printed nothing" \
                 >>"$work/crashes"
         fi
-        v=$(median <"$work/m.$c" 2>/dev/null || echo -)
+        v=-
+        [ -f "$work/m.$c" ] && v=$(median <"$work/m.$c") # none when every run crashed
         if [ "$c" = native ] || [ "$v" = - ]; then
             printf ' %17s' "$v"
         else
