@@ -13,8 +13,8 @@
 #include <string.h>
 #include <time.h>
 
-static pthread_mutex_t shared = PTHREAD_MUTEX_INITIALIZER;
-static pthread_mutex_t outer = PTHREAD_MUTEX_INITIALIZER, inner = PTHREAD_MUTEX_INITIALIZER;
+#include "lockloop.h"
+
 static int scenario;
 static long iterations;
 static _Atomic long sink;
@@ -22,25 +22,7 @@ static _Atomic long sink;
 static void *run(void *arg)
 {
     pthread_mutex_t mine = PTHREAD_MUTEX_INITIALIZER;
-    long x = 0;
-    for (long i = 0; i < iterations; i++) {
-        if (scenario == 0) {
-            pthread_mutex_lock(&shared);
-            x += i & 7;
-            pthread_mutex_unlock(&shared);
-        } else if (scenario == 1) {
-            pthread_mutex_lock(&mine);
-            x += i & 7;
-            pthread_mutex_unlock(&mine);
-        } else {
-            pthread_mutex_lock(&outer);
-            pthread_mutex_lock(&inner);
-            x += i & 7;
-            pthread_mutex_unlock(&inner);
-            pthread_mutex_unlock(&outer);
-        }
-    }
-    atomic_fetch_add(&sink, x);
+    atomic_fetch_add(&sink, lockloop(scenario, &mine, iterations));
     return arg;
 }
 
@@ -55,11 +37,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: lockbench contended|private|nested|create THREADS ITERATIONS\n");
         return 2;
     }
-    scenario = !strcmp(argv[1], "contended") ? 0
-               : !strcmp(argv[1], "private") ? 1
-               : !strcmp(argv[1], "nested")  ? 2
-               : !strcmp(argv[1], "create")  ? 3
-                                             : -1;
+    scenario = !strcmp(argv[1], "create") ? 3 : lockloop_scenario(argv[1]);
     int n = atoi(argv[2]);
     iterations = atol(argv[3]);
     pthread_t t[64];

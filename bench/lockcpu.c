@@ -8,13 +8,12 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
+
+#include "lockloop.h"
 
 #define CHUNKS 40
 
-static pthread_mutex_t shared = PTHREAD_MUTEX_INITIALIZER;
-static pthread_mutex_t outer = PTHREAD_MUTEX_INITIALIZER, inner = PTHREAD_MUTEX_INITIALIZER;
 static volatile long sink;
 
 static double cpu_ns(void)
@@ -30,10 +29,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: lockcpu contended|private|nested ITERATIONS\n");
         return 2;
     }
-    int scenario = !strcmp(argv[1], "contended") ? 0
-                   : !strcmp(argv[1], "private") ? 1
-                   : !strcmp(argv[1], "nested")  ? 2
-                                                 : -1;
+    int scenario = lockloop_scenario(argv[1]);
     long chunk = atol(argv[2]) / CHUNKS;
     if (scenario < 0 || chunk < 1)
         return 2;
@@ -42,23 +38,7 @@ int main(int argc, char **argv)
     double best = -1;
     for (int c = 0; c < CHUNKS; c++) {
         double s = cpu_ns();
-        for (long i = 0; i < chunk; i++) {
-            if (scenario == 0) {
-                pthread_mutex_lock(&shared);
-                x += i & 7;
-                pthread_mutex_unlock(&shared);
-            } else if (scenario == 1) {
-                pthread_mutex_lock(&mine);
-                x += i & 7;
-                pthread_mutex_unlock(&mine);
-            } else {
-                pthread_mutex_lock(&outer);
-                pthread_mutex_lock(&inner);
-                x += i & 7;
-                pthread_mutex_unlock(&inner);
-                pthread_mutex_unlock(&outer);
-            }
-        }
+        x += lockloop(scenario, &mine, chunk);
         double ns = (cpu_ns() - s) / (double)(chunk * (scenario == 2 ? 2 : 1));
         if (best < 0 || ns < best)
             best = ns;
