@@ -8,7 +8,7 @@
 # one CPU and not (wall and CPU time), against the native handover and a raw futex
 # handover (the floor), (d) ns per scheduling point that does not switch (one thread's
 # lock/unlock loop, explore against run). Every figure is a median of 5 runs. The table goes to stdout and to bench/results/explore.txt.
-# Takes about four minutes on 2 cores; needs taskset (util-linux).
+# Takes about two minutes on 2 cores, plus the build; needs taskset (util-linux).
 #
 # Environment: BUILD (build directory, default build), RUNS (runs per median, default 5),
 # SEEDS (seeds for part b, default 10).

@@ -14,7 +14,7 @@
 #      pinned to one CPU (taskset -c 0, when there is one), CRUNS rounds;
 #  (3) peak RSS with 100k live locks and with 1M distinct lock-order edges, native vs
 #      `lockstep run`, and the bytes lockstep adds per lock and per edge.
-# Takes about 6 minutes on 2 cores. The machine is shared: read the ratios, not the ns.
+# Takes about 3 minutes on 2 cores, plus the build. The machine is shared: read the ratios, not the ns.
 # Environment: LST_BUILD_DIR (default build), RUNS (default 5), VGRUNS (default 3), CRUNS
 # (rounds of part 2, default 11), PARTS (the parts to run, default 123; with fewer, the
 # results file is not written).
