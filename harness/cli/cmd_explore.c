@@ -475,10 +475,7 @@ int lst_cmd_explore(int argc, char **argv)
             c.shards = (unsigned)sn;
             continue;
         }
-        case LST_OPT_FAIL_ON:
-        case LST_OPT_BASELINE:
-        case LST_OPT_EXITCODE:
-        case LST_OPT_SUPPRESSIONS:
+        case LST_GATE_CASES:
             if (lst_gate_option(&g, opt, optarg) != 0)
                 return LST_EXIT_USAGE;
             continue;
@@ -666,10 +663,7 @@ int lst_cmd_replay(int argc, char **argv)
         case 'q':
             quiet = 1;
             break;
-        case LST_OPT_FAIL_ON:
-        case LST_OPT_BASELINE:
-        case LST_OPT_EXITCODE:
-        case LST_OPT_SUPPRESSIONS:
+        case LST_GATE_CASES:
             if (lst_gate_option(&g, opt, optarg) != 0)
                 return LST_EXIT_USAGE;
             break;

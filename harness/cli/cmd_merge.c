@@ -228,10 +228,7 @@ int lst_cmd_merge(int argc, char **argv)
         case 'h':
             usage(stdout);
             return 0;
-        case LST_OPT_FAIL_ON:
-        case LST_OPT_BASELINE:
-        case LST_OPT_EXITCODE:
-        case LST_OPT_SUPPRESSIONS:
+        case LST_GATE_CASES:
             if (lst_gate_option(&g, opt, optarg) != 0)
                 return LST_EXIT_USAGE;
             break;

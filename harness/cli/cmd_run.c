@@ -66,10 +66,7 @@ int lst_cmd_run(int argc, char **argv)
         case 'q':
             quiet = 1;
             break;
-        case LST_OPT_FAIL_ON:
-        case LST_OPT_BASELINE:
-        case LST_OPT_EXITCODE:
-        case LST_OPT_SUPPRESSIONS:
+        case LST_GATE_CASES:
             if (lst_gate_option(&g, c, optarg) != 0)
                 return LST_EXIT_USAGE;
             break;

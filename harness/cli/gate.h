@@ -21,6 +21,13 @@ enum { LST_OPT_FAIL_ON = 0x1000, LST_OPT_BASELINE, LST_OPT_EXITCODE, LST_OPT_SUP
     {"baseline", required_argument, 0, LST_OPT_BASELINE},                                          \
     {"exitcode", required_argument, 0, LST_OPT_EXITCODE},                                          \
     {"suppressions", required_argument, 0, LST_OPT_SUPPRESSIONS}
+/* The case labels of those options in a command's getopt switch, which hands them all to
+ * lst_gate_option: `case LST_GATE_CASES: if (lst_gate_option(...)) ...`. */
+#define LST_GATE_CASES                                                                             \
+    LST_OPT_FAIL_ON:                                                                               \
+    case LST_OPT_BASELINE:                                                                         \
+    case LST_OPT_EXITCODE:                                                                         \
+    case LST_OPT_SUPPRESSIONS
 /* clang-format on */
 /* The usage lines of those options. */
 #define LST_GATE_USAGE                                                                             \

@@ -292,10 +292,15 @@ static uint64_t now_ms(void)
 }
 
 /* Maps the root process's store once the shim has created it. */
+static void root_store_path(char *path, size_t size, const char *outdir, pid_t pid)
+{
+    snprintf(path, size, "%s/stores/store.%d.0", outdir, (int)pid);
+}
+
 static int open_root_store(const char *outdir, pid_t pid, lst_store_view *v)
 {
     char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/stores/store.%d.0", outdir, (int)pid);
+    root_store_path(path, sizeof path, outdir, pid);
     char err[256];
     if (access(path, R_OK) != 0)
         return -1;
@@ -307,7 +312,7 @@ static int open_root_store(const char *outdir, pid_t pid, lst_store_view *v)
 static int root_ended(const char *outdir, pid_t pid)
 {
     char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/stores/store.%d.0", outdir, (int)pid);
+    root_store_path(path, sizeof path, outdir, pid);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return 0;
@@ -771,7 +776,7 @@ void lst_collect_with(const char *outdir, lst_report *r, unsigned max_cycles, co
     for (size_t i = 0; i < tsan.nfindings; i++) {
         lst_finding *f = &tsan.findings[i];
         char path[PATH_MAX + 64], err[512];
-        snprintf(path, sizeof path, "%s/stores/store.%d.0", outdir, f->process);
+        root_store_path(path, sizeof path, outdir, f->process);
         lst_store_view v;
         if (lst_store_open(path, &v, err, sizeof err) == 0) {
             lst_ctx ctx;
